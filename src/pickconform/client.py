@@ -1,0 +1,110 @@
+"""The one client factory: every request the suite sends goes through `make_client`.
+
+Keeping a single place lets cassettes hook recording and replay in later, lets every failure show the request and
+response that caused it, and keeps secrets out of what is logged.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+
+from pickconform import redaction
+
+USER_AGENT = "pickconform/0.1"
+_BODY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and its response, redacted, for failure messages and reports."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    status: int
+    response_headers: dict[str, str]
+    response_body: str
+
+    @classmethod
+    def from_response(cls, response: httpx.Response) -> Exchange:
+        request = response.request
+        return cls(
+            method=request.method,
+            url=str(request.url),
+            request_headers=redaction.headers(dict(request.headers)),
+            request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", ""))),
+            status=response.status_code,
+            response_headers=redaction.headers(dict(response.headers)),
+            response_body=_clip(redaction.body(_text(response.content), response.headers.get("content-type", ""))),
+        )
+
+    def describe(self) -> str:
+        lines = [f"> {self.method} {self.url}"]
+        if self.request_body:
+            lines.append(f"> {self.request_body}")
+        lines.append(f"< {self.status} {self.response_headers.get('content-type', '')}".rstrip())
+        if self.response_body:
+            lines.append(f"< {self.response_body}")
+        return "\n".join(lines)
+
+
+class ExchangeLog:
+    """The latest exchanges of the running test (thread-safe: races send from several threads)."""
+
+    def __init__(self, size: int = 50) -> None:
+        self._items: deque[Exchange] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, exchange: Exchange) -> None:
+        with self._lock:
+            self._items.append(exchange)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __iter__(self) -> Iterator[Exchange]:
+        with self._lock:
+            return iter(list(self._items))
+
+    def last(self) -> Exchange | None:
+        with self._lock:
+            return self._items[-1] if self._items else None
+
+
+def make_client(
+    base_url: str,
+    *,
+    auth: httpx.Auth | None = None,
+    headers: dict[str, str] | None = None,
+    log: ExchangeLog | None = None,
+    timeout: float = 10.0,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    def record(response: httpx.Response) -> None:
+        response.read()
+        if log is not None:
+            log.add(Exchange.from_response(response))
+
+    return httpx.Client(
+        base_url=base_url,
+        auth=auth,
+        headers={"User-Agent": USER_AGENT, **(headers or {})},
+        timeout=timeout,
+        transport=transport,
+        event_hooks={"response": [record]},
+    )
+
+
+def _text(content: bytes) -> str:
+    return content.decode("utf-8", errors="replace")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"... ({len(text)} chars)"

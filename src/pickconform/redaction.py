@@ -1,0 +1,43 @@
+"""What never reaches a cassette, report or log: credentials and personal data. One set of rules, used everywhere."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+REDACTED = "<redacted>"
+SECRET_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"})
+# Keys whose values are credentials (token endpoints, client credentials) or personal data (delivery addresses).
+SECRET_KEYS = frozenset(
+    {
+        "access_token", "refresh_token", "id_token", "token", "client_secret", "password",
+        "name", "address_1", "address_2", "address_3", "email_address", "email", "phone_number", "phone",
+        "contact_name", "company_name",
+    }
+)  # fmt: skip
+_FORM_SECRET = re.compile(r"((?:^|&)(?:client_secret|password|refresh_token|client_assertion)=)[^&]*")
+
+
+def headers(items: dict[str, str]) -> dict[str, str]:
+    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items.items()}
+
+
+def document(value: Any) -> Any:
+    """A JSON document with every secret or personal value replaced (idempotent)."""
+    if isinstance(value, dict):
+        return {k: (REDACTED if k in SECRET_KEYS and v is not None else document(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [document(v) for v in value]
+    return value
+
+
+def body(text: str, content_type: str = "") -> str:
+    """A request or response body with secrets removed; bodies that are neither JSON nor a form pass unchanged."""
+    if "x-www-form-urlencoded" in content_type:
+        return _FORM_SECRET.sub(rf"\1{REDACTED}", text)
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return text
+    return json.dumps(document(parsed), ensure_ascii=False)

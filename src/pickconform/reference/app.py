@@ -1,0 +1,55 @@
+"""The reference implementation of all three API families, composed into one ASGI app.
+
+Each family is mounted under its own prefix (`/clarus`, `/butler`, `/emporix`), as if it were its own vendor host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.types import ASGIApp
+
+from pickconform.paths import FAMILIES
+from pickconform.reference.mutants import Faults
+
+
+class FamilyReference(Protocol):
+    app: ASGIApp
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def available_families() -> tuple[str, ...]:
+    return tuple(f for f in FAMILIES if importlib.util.find_spec(f"pickconform.reference.{f}") is not None)
+
+
+class Reference:
+    def __init__(self, faults: Faults | None = None, *, demo_credentials: bool = False) -> None:
+        self.faults = faults or Faults()
+        self.families: dict[str, Any] = {
+            name: importlib.import_module(f"pickconform.reference.{name}").build(
+                self.faults, demo_credentials=demo_credentials
+            )
+            for name in available_families()
+        }
+
+        @contextlib.asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            for family in self.families.values():
+                family.start()
+            yield
+
+        self.app = Starlette(
+            routes=[Mount(f"/{name}", app=family.app) for name, family in self.families.items()], lifespan=lifespan
+        )
+
+    def close(self) -> None:
+        for family in self.families.values():
+            family.close()

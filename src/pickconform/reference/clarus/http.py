@@ -1,0 +1,214 @@
+"""The Clarus HTTP surface: OAuth2 token endpoint, REST under /api and /api/v1, GraphQL at /graphql."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from pickconform.paths import SPECS
+from pickconform.reference import validation
+from pickconform.reference.clarus import mutants as m
+from pickconform.reference.clarus.graphql import ClarusGraphQL
+from pickconform.reference.clarus.store import ClarusError, ClarusStore, error_36, error_37
+from pickconform.reference.mutants import Faults
+
+SPEC = SPECS / "clarus" / "openapi.yaml"
+PREFIXES = ("/api", "/api/v1")
+Handler = Callable[[Request, str, Any], Awaitable[Response]]
+
+
+def error_response(error: ClarusError) -> JSONResponse:
+    entry: dict[str, Any] = {"status": str(error.status), "code": error.code, "title": error.title, "detail": error.detail}
+    if error.pointer is not None:
+        entry["source"] = {"pointer": error.pointer}
+    return JSONResponse({"errors": [entry]}, status_code=error.status)
+
+
+def _goods_out_patch(faults: Faults) -> Callable[[dict[str, Any]], None] | None:
+    """Mutants that loosen the goods-out rules do it by loosening the schema the reference validates with."""
+
+    def patch(schemas: dict[str, Any]) -> None:
+        attributes = schemas["GoodsOutAttributes"]
+        if faults.active(m.REQUIRED_NOT_ENFORCED):
+            attributes["required"] = ["reference"]
+            attributes["properties"]["goods_out_type"] = {"type": "string"}
+        if faults.active(m.ADDRESS_IN_ATTRIBUTES):
+            del attributes["properties"]["address"]
+            schemas["GoodsOutCreate"]["properties"]["data"]["required"] = ["type", "attributes"]
+        if faults.active(m.LONG_REFERENCE):
+            attributes["properties"]["reference"]["maxLength"] = 255
+        if faults.active(m.COUNTRY_NOT_CHECKED):
+            del schemas["Address"]["properties"]["attributes"]["properties"]["country_code"]["pattern"]
+
+    loosening = (m.REQUIRED_NOT_ENFORCED, m.ADDRESS_IN_ATTRIBUTES, m.LONG_REFERENCE, m.COUNTRY_NOT_CHECKED)
+    return patch if any(faults.active(name) for name in loosening) else None
+
+
+class ClarusHTTP:
+    def __init__(self, store: ClarusStore, graphql: ClarusGraphQL, faults: Faults) -> None:
+        self.store, self.graphql, self.faults = store, graphql, faults
+        self.validators = {
+            name: validation.validator(SPEC, name)
+            for name in ("ProductCreate", "GoodsInReceiptCreate", "ProcessPicksRequest")
+        }
+        self.validators["GoodsOutCreate"] = validation.validator(SPEC, "GoodsOutCreate", _goods_out_patch(faults))
+        routes = [Route("/oauth/token", self.token, methods=["POST"]), Route("/graphql", self.graphql_endpoint, methods=["POST"])]
+        for prefix in PREFIXES:
+            routes += [
+                Route(f"{prefix}/products", self._guard(self.create_product), methods=["POST"]),
+                Route(f"{prefix}/goods_in_receipts", self._guard(self.create_receipt), methods=["POST"]),
+                Route(f"{prefix}/goods_in_receipts/{{id}}/receive", self._guard(self.receive_receipt), methods=["POST"]),
+                Route(f"{prefix}/goods_outs", self._guard(self.create_goods_out), methods=["POST"]),
+                Route(f"{prefix}/goods_outs/{{id}}", self._guard(self.get_goods_out), methods=["GET"]),
+                Route(
+                    f"{prefix}/goods_out_processes/process_picks_async",
+                    self._guard(self.process_picks),
+                    methods=["POST"],
+                ),
+                Route(
+                    f"{prefix}/goods_out_processes/process_and_consolidate_picks",
+                    self._guard(self.consolidate_picks),
+                    methods=["POST"],
+                ),
+            ]
+        self.app = Starlette(routes=routes)
+
+    # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def _tenant(self, request: Request) -> str:
+        subdomain = request.headers.get("x-clarus-subdomain", "")
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        if self.faults.active(m.AUTH_NOT_ENFORCED):
+            return subdomain or "anonymous"
+        tenant = self.store.tenant_of(token) if scheme.lower() == "bearer" and token else None
+        if tenant is None:
+            raise ClarusError(401, "unauthorized", "unauthorized", "missing or invalid bearer token")
+        if subdomain != tenant:
+            raise ClarusError(401, "unauthorized", "unauthorized", "X-Clarus-Subdomain does not match the token")
+        return tenant
+
+    def _guard(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        """Authenticate, parse the body, and turn every refusal into a JSON:API error document."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                tenant = self._tenant(request)
+                body: Any = None
+                if request.method == "POST":
+                    raw = await request.body()
+                    if raw.strip():
+                        try:
+                            body = json.loads(raw)
+                        except (ValueError, RecursionError):
+                            raise ClarusError(422, "validation_error", "invalid_json", "the body is not JSON") from None
+                return await handler(request, tenant, body)
+            except ClarusError as error:
+                return error_response(error)
+
+        return endpoint
+
+    def _validated(self, schema: str, body: Any) -> dict[str, Any]:
+        error = validation.first_error(self.validators[schema], body)
+        if error is not None:
+            raise ClarusError(422, "validation_error", "invalid_request", error.message[:300], validation.pointer(error))
+        return body
+
+    @staticmethod
+    def _path_id(request: Request) -> int:
+        raw = request.path_params["id"]
+        if not raw.isdigit() or len(raw) > 18:
+            raise ClarusError(404, "not_found", "not_found", f"no record {raw[:40]!r}")
+        return int(raw)
+
+    # --- endpoints --------------------------------------------------------------------------------------------
+
+    async def token(self, request: Request) -> Response:
+        raw = await request.body()
+        form: Any
+        if request.headers.get("content-type", "").startswith("application/json"):
+            try:
+                form = json.loads(raw)
+            except (ValueError, RecursionError):
+                form = {}
+        else:
+            form = dict(parse_qsl(raw.decode("utf-8", errors="replace")))
+        if not isinstance(form, dict) or form.get("grant_type") != "client_credentials":
+            return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+        token = self.store.issue_token(str(form.get("client_id", "")), str(form.get("client_secret", "")))
+        if token is None:
+            return JSONResponse({"error": "invalid_client"}, status_code=401)
+        return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+
+    async def create_product(self, request: Request, tenant: str, body: Any) -> Response:
+        attributes = self._validated("ProductCreate", body)["data"]["attributes"]
+        return JSONResponse({"data": self.store.create_product(tenant, attributes)}, status_code=201)
+
+    async def create_receipt(self, request: Request, tenant: str, body: Any) -> Response:
+        attributes = self._validated("GoodsInReceiptCreate", body)["data"]["attributes"]
+        return JSONResponse({"data": self.store.create_receipt(tenant, attributes)}, status_code=201)
+
+    async def receive_receipt(self, request: Request, tenant: str, body: Any) -> Response:
+        return JSONResponse({"data": self.store.receive_receipt(tenant, self._path_id(request))})
+
+    async def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
+        data = self._validated("GoodsOutCreate", body)["data"]
+        address = data.get("relationships", {}).get("address", {}).get("data") or data["attributes"].pop("address", None)
+        resource = self.store.create_goods_out(tenant, data["attributes"], address)
+        if self.faults.active(m.FLAT_RESPONSE):
+            return JSONResponse({"id": resource["id"], **resource["attributes"]}, status_code=201)
+        return JSONResponse({"data": resource}, status_code=201)
+
+    async def get_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
+        return JSONResponse({"data": self.store.goods_out(tenant, self._path_id(request))})
+
+    def _ids(self, body: Any) -> list[int]:
+        if self.faults.active(m.CRASH_ON_BAD_IDS) and isinstance(body, dict) and isinstance(body.get("ids"), list):
+            return [int(i) for i in body["ids"]]  # ValueError/TypeError on non-integers: an unhandled 500
+        if self.faults.active(m.INVALID_ACCEPTED):
+            ids = body.get("ids") if isinstance(body, dict) else None
+            return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
+        if not isinstance(body, dict) or not body.get("ids"):
+            if isinstance(body, dict) and body.get("ids") in (None, []):
+                raise error_36()
+            if not isinstance(body, dict):
+                raise ClarusError(422, "validation_error", "invalid_request", "the body must be a JSON object")
+        error = validation.first_error(self.validators["ProcessPicksRequest"], body)
+        if error is not None:
+            raise error_37(f"{validation.pointer(error)}: {error.message[:200]}")
+        # JSON Schema counts 36.0 as an integer, so a faithful server accepts it too.
+        return [int(i) for i in body["ids"]]
+
+    async def process_picks(self, request: Request, tenant: str, body: Any) -> Response:
+        references = self.store.process(tenant, self._ids(body), consolidate=False)
+        if self.faults.active(m.UNDOCUMENTED_STATUS):
+            return JSONResponse(references, status_code=202)
+        return JSONResponse({"process_references": references})
+
+    async def consolidate_picks(self, request: Request, tenant: str, body: Any) -> Response:
+        return JSONResponse({"process_references": self.store.process(tenant, self._ids(body), consolidate=True)})
+
+    async def graphql_endpoint(self, request: Request) -> Response:
+        try:
+            tenant = self._tenant(request)
+        except ClarusError as error:
+            return error_response(error)
+        try:
+            payload = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            payload = None
+        if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
+            return JSONResponse({"errors": [{"message": "expected a JSON object with a 'query' string"}]}, status_code=400)
+        variables = payload.get("variables")
+        operation = payload.get("operationName")
+        if variables is not None and not isinstance(variables, dict):
+            return JSONResponse({"errors": [{"message": "'variables' must be an object"}]}, status_code=400)
+        if operation is not None and not isinstance(operation, str):
+            return JSONResponse({"errors": [{"message": "'operationName' must be a string"}]}, status_code=400)
+        return JSONResponse(self.graphql.execute(tenant, payload["query"], variables, operation))

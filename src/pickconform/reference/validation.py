@@ -1,0 +1,56 @@
+"""Request validation against the project's own OpenAPI documents, so the reference refuses exactly what they forbid."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import referencing
+import yaml
+from referencing.jsonschema import DRAFT202012
+
+FORMATS = jsonschema.FormatChecker(formats=())
+
+
+@FORMATS.checks("date-time", raises=ValueError)
+def _is_datetime(value: object) -> bool:
+    # RFC 3339: a date, a time and an offset (Z or ±hh:mm); fromisoformat alone also accepts a bare date.
+    if not isinstance(value, str):
+        return True
+    if len(value) < 20 or value[10] not in "Tt" or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
+        raise ValueError(value)
+    datetime.fromisoformat(value.replace("z", "Z"))
+    return True
+
+
+@cache
+def load_document(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+def validator(
+    path: Path, schema_name: str, patch: Callable[[dict[str, Any]], None] | None = None
+) -> jsonschema.Draft202012Validator:
+    """A validator for `#/components/schemas/<schema_name>` of an OpenAPI 3.1 document; `patch` edits a copy (mutants)."""
+    document = load_document(path)
+    if patch is not None:
+        document = copy.deepcopy(document)
+        patch(document["components"]["schemas"])
+    resource = referencing.Resource.from_contents(document, default_specification=DRAFT202012)
+    registry = referencing.Registry().with_resource("urn:spec", resource)
+    return jsonschema.Draft202012Validator(
+        {"$ref": f"urn:spec#/components/schemas/{schema_name}"}, registry=registry, format_checker=FORMATS
+    )
+
+
+def first_error(validator: jsonschema.Draft202012Validator, instance: Any) -> jsonschema.ValidationError | None:
+    return jsonschema.exceptions.best_match(validator.iter_errors(instance), key=jsonschema.exceptions.relevance)
+
+
+def pointer(error: jsonschema.ValidationError) -> str:
+    return "/" + "/".join(str(part) for part in error.absolute_path)
