@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Generator
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -64,3 +65,29 @@ class ClientCredentials(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token()}"
         yield request
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """Client-credentials settings; the secret comes from the environment or, for the embedded target, memory."""
+
+    token_url: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class StaticToken:
+    token: str = field(repr=False)
+
+
+Credentials = OAuthClient | StaticToken
+
+
+def make_auth(credentials: Credentials, token_client: httpx.Client) -> httpx.Auth:
+    if isinstance(credentials, StaticToken):
+        return BearerToken(credentials.token)
+    return ClientCredentials(
+        credentials.token_url, credentials.client_id, credentials.client_secret, credentials.scope, client=token_client
+    )

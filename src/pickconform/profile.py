@@ -78,7 +78,9 @@ def parse_table(table: Any, cls: type[T], where: str) -> T:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 raise ProfileError(f"{where}: missing '{name}'")
             continue
-        values[name] = _convert(table[name], hints[name], f"{where[:-1]}.{name}]" if _is_table(hints[name]) else where, name)
+        values[name] = _convert(
+            table[name], hints[name], f"{where[:-1]}.{name}]" if _is_table(hints[name]) else where, name
+        )
     try:
         instance = cls(**values)
     except ValueError as exc:

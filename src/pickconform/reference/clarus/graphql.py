@@ -75,7 +75,12 @@ class ClarusGraphQL:
         return {}
 
     def _connection(
-        self, _root: Any, info: Any, filter: dict[str, Any] | None = None, first: int | None = None, after: str | None = None
+        self,
+        _root: Any,
+        info: Any,
+        filter: dict[str, Any] | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> dict[str, Any]:
         nodes = self.store.pick_processing_requests(info.context["tenant"])
         for field, condition in (filter or {}).items():
@@ -92,7 +97,9 @@ class ClarusGraphQL:
             "pageInfo": {"hasNextPage": len(nodes) > size, "endCursor": _cursor(page[-1]) if page else None},
         }
 
-    def execute(self, tenant: str, query: str, variables: dict[str, Any] | None, operation: str | None) -> dict[str, Any]:
+    def execute(
+        self, tenant: str, query: str, variables: dict[str, Any] | None, operation: str | None
+    ) -> dict[str, Any]:
         result = graphql_sync(
             self.schema, query, variable_values=variables, operation_name=operation, context_value={"tenant": tenant}
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,7 +25,12 @@ Handler = Callable[[Request, str, Any], Awaitable[Response]]
 
 
 def error_response(error: ClarusError) -> JSONResponse:
-    entry: dict[str, Any] = {"status": str(error.status), "code": error.code, "title": error.title, "detail": error.detail}
+    entry: dict[str, Any] = {
+        "status": str(error.status),
+        "code": error.code,
+        "title": error.title,
+        "detail": error.detail,
+    }
     if error.pointer is not None:
         entry["source"] = {"pointer": error.pointer}
     return JSONResponse({"errors": [entry]}, status_code=error.status)
@@ -59,12 +64,17 @@ class ClarusHTTP:
             for name in ("ProductCreate", "GoodsInReceiptCreate", "ProcessPicksRequest")
         }
         self.validators["GoodsOutCreate"] = validation.validator(SPEC, "GoodsOutCreate", _goods_out_patch(faults))
-        routes = [Route("/oauth/token", self.token, methods=["POST"]), Route("/graphql", self.graphql_endpoint, methods=["POST"])]
+        routes = [
+            Route("/oauth/token", self.token, methods=["POST"]),
+            Route("/graphql", self.graphql_endpoint, methods=["POST"]),
+        ]
         for prefix in PREFIXES:
             routes += [
                 Route(f"{prefix}/products", self._guard(self.create_product), methods=["POST"]),
                 Route(f"{prefix}/goods_in_receipts", self._guard(self.create_receipt), methods=["POST"]),
-                Route(f"{prefix}/goods_in_receipts/{{id}}/receive", self._guard(self.receive_receipt), methods=["POST"]),
+                Route(
+                    f"{prefix}/goods_in_receipts/{{id}}/receive", self._guard(self.receive_receipt), methods=["POST"]
+                ),
                 Route(f"{prefix}/goods_outs", self._guard(self.create_goods_out), methods=["POST"]),
                 Route(f"{prefix}/goods_outs/{{id}}", self._guard(self.get_goods_out), methods=["GET"]),
                 Route(
@@ -117,7 +127,9 @@ class ClarusHTTP:
     def _validated(self, schema: str, body: Any) -> dict[str, Any]:
         error = validation.first_error(self.validators[schema], body)
         if error is not None:
-            raise ClarusError(422, "validation_error", "invalid_request", error.message[:300], validation.pointer(error))
+            raise ClarusError(
+                422, "validation_error", "invalid_request", error.message[:300], validation.pointer(error)
+            )
         return body
 
     @staticmethod
@@ -159,7 +171,9 @@ class ClarusHTTP:
 
     async def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
         data = self._validated("GoodsOutCreate", body)["data"]
-        address = data.get("relationships", {}).get("address", {}).get("data") or data["attributes"].pop("address", None)
+        address = data.get("relationships", {}).get("address", {}).get("data") or data["attributes"].pop(
+            "address", None
+        )
         resource = self.store.create_goods_out(tenant, data["attributes"], address)
         if self.faults.active(m.FLAT_RESPONSE):
             return JSONResponse({"id": resource["id"], **resource["attributes"]}, status_code=201)
@@ -204,7 +218,9 @@ class ClarusHTTP:
         except (ValueError, RecursionError):
             payload = None
         if not isinstance(payload, dict) or not isinstance(payload.get("query"), str):
-            return JSONResponse({"errors": [{"message": "expected a JSON object with a 'query' string"}]}, status_code=400)
+            return JSONResponse(
+                {"errors": [{"message": "expected a JSON object with a 'query' string"}]}, status_code=400
+            )
         variables = payload.get("variables")
         operation = payload.get("operationName")
         if variables is not None and not isinstance(variables, dict):

@@ -114,7 +114,9 @@ class ClarusStore:
 
     def create_product(self, tenant: str, attributes: dict[str, Any]) -> dict[str, Any]:
         with self.db.write() as db:
-            cursor = db.execute("INSERT INTO products (tenant, attributes) VALUES (?, ?)", (tenant, json.dumps(attributes)))
+            cursor = db.execute(
+                "INSERT INTO products (tenant, attributes) VALUES (?, ?)", (tenant, json.dumps(attributes))
+            )
             return {"id": cursor.lastrowid, "type": "products", "attributes": attributes}
 
     def create_receipt(self, tenant: str, attributes: dict[str, Any]) -> dict[str, Any]:
@@ -226,7 +228,11 @@ class ClarusStore:
             ineligible = [row["id"] for row in orders if row["status_id"] not in PROCESSABLE]
             if ineligible:
                 raise error_37(f"not PENDING or ALLOCATED: {', '.join(map(str, ineligible))}")
-        if consolidate and len({row["pick_type"] for row in orders}) > 1 and not self.faults.active(m.CONSOLIDATE_MIXED):
+        if (
+            consolidate
+            and len({row["pick_type"] for row in orders}) > 1
+            and not self.faults.active(m.CONSOLIDATE_MIXED)
+        ):
             raise ClarusError(
                 422, "318", "cannot_consolidate_different_pick_types",
                 "orders with different pick types cannot be consolidated", "/ids",
@@ -299,7 +305,9 @@ class ClarusStore:
                     "UPDATE pick_processing_requests SET status = ?, message = ?, updated_at = ? WHERE id = ?",
                     (status, message, _now(), row["id"]),
                 )
-            upcoming = db.execute("SELECT min(due_at) FROM pick_processing_requests WHERE status = 'pending'").fetchone()
+            upcoming = db.execute(
+                "SELECT min(due_at) FROM pick_processing_requests WHERE status = 'pending'"
+            ).fetchone()
         return upcoming[0]
 
     def pick_processing_requests(self, tenant: str) -> list[dict[str, Any]]:

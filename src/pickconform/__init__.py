@@ -1,0 +1,3 @@
+"""pickconform: a contract-testing and API conformance suite for warehouse pick APIs."""
+
+__version__ = "0.1.0"

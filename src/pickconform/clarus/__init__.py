@@ -1,0 +1,1 @@
+"""Clarus WMS: the suite's side (profile settings, target, API client, checks)."""

@@ -1,0 +1,125 @@
+"""A Clarus target: base URL, REST prefix, tenants with their credentials, and the clients that reach them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from pickconform.auth import Credentials, OAuthClient, StaticToken, TokenError, make_auth
+from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings
+from pickconform.client import ExchangeLog, make_client
+from pickconform.profile import ProfileError, secret_from_env
+
+
+@dataclass(frozen=True)
+class Tenant:
+    subdomain: str
+    credentials: Credentials = field(repr=False)
+
+
+class ClarusTarget:
+    def __init__(
+        self,
+        base_url: str,
+        tenant: Tenant,
+        log: ExchangeLog,
+        *,
+        other_tenant: Tenant | None = None,
+        rest_prefix: str = "/api",
+        graphql_path: str = "/graphql",
+        graphql_shapes: tuple[str, ...] = GRAPHQL_SHAPES,
+        error_code_pointer: str = "/errors/0/code",
+        error_symbol_pointer: str = "/errors/0/title",
+        capabilities: frozenset[str] = frozenset(CAPABILITIES),
+        poll_timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant, self.other_tenant = tenant, other_tenant
+        self.rest_prefix, self.graphql_path, self.graphql_shapes = rest_prefix, graphql_path, graphql_shapes
+        self.error_code_pointer, self.error_symbol_pointer = error_code_pointer, error_symbol_pointer
+        self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.log = log
+        self._token_client = make_client(self.base_url, log=log)
+        self._clients: dict[str, httpx.Client] = {}
+
+    @property
+    def rest_url(self) -> str:
+        return self.base_url + self.rest_prefix
+
+    def client(self, tenant: Tenant | None = None) -> httpx.Client:
+        """An authenticated client for a tenant (the main one by default), sending its subdomain on every request."""
+        tenant = tenant or self.tenant
+        if tenant.subdomain not in self._clients:
+            self._clients[tenant.subdomain] = make_client(
+                self.base_url,
+                auth=make_auth(tenant.credentials, self._token_client),
+                headers={"X-Clarus-Subdomain": tenant.subdomain},
+                log=self.log,
+            )
+        return self._clients[tenant.subdomain]
+
+    def anonymous(self) -> httpx.Client:
+        """A client without credentials (for the 401 checks); it still names the tenant."""
+        key = "\x00anonymous"
+        if key not in self._clients:
+            self._clients[key] = make_client(
+                self.base_url, headers={"X-Clarus-Subdomain": self.tenant.subdomain}, log=self.log
+            )
+        return self._clients[key]
+
+    def preflight(self) -> None:
+        try:
+            self._token_client.get(self.base_url + "/", timeout=5)
+        except httpx.HTTPError as exc:
+            raise ProfileError(f"clarus base_url {self.base_url} is unreachable: {type(exc).__name__}: {exc}") from None
+        for tenant in filter(None, (self.tenant, self.other_tenant)):
+            auth = self.client(tenant).auth
+            try:
+                if hasattr(auth, "token"):
+                    auth.token()
+            except TokenError as exc:
+                raise ProfileError(f"clarus tenant {tenant.subdomain}: {exc}") from None
+
+    def close(self) -> None:
+        for client in (*self._clients.values(), self._token_client):
+            client.close()
+
+
+def embedded(server: object, log: ExchangeLog) -> ClarusTarget:
+    reference = server.reference.families["clarus"]  # type: ignore[attr-defined]
+    base_url = f"{server.url}/clarus"  # type: ignore[attr-defined]
+
+    def tenant(subdomain: str) -> Tenant:
+        client_id, secret = reference.clients[subdomain]
+        return Tenant(subdomain, OAuthClient(f"{base_url}/oauth/token", client_id, secret))
+
+    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=10.0)
+
+
+def _credentials(token_env: str, oauth: OAuthSettings | None, where: str) -> Credentials:
+    if oauth is None:
+        return StaticToken(secret_from_env(token_env, where))
+    return OAuthClient(
+        oauth.token_url, oauth.client_id, secret_from_env(oauth.client_secret_env, f"{where[:-1]}.oauth]"), oauth.scope
+    )
+
+
+def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ClarusTarget:
+    other = None
+    if settings.other_tenant is not None:
+        o = settings.other_tenant
+        other = Tenant(o.subdomain, _credentials(o.token_env, o.oauth, f"{where[:-1]}.other_tenant]"))
+    return ClarusTarget(
+        settings.base_url,
+        Tenant(settings.subdomain, _credentials(settings.token_env, settings.oauth, where)),
+        log,
+        other_tenant=other,
+        rest_prefix=settings.rest_prefix,
+        graphql_path=settings.graphql_path,
+        graphql_shapes=tuple(settings.graphql_shapes),
+        error_code_pointer=settings.error_code_pointer,
+        error_symbol_pointer=settings.error_symbol_pointer,
+        capabilities=frozenset(settings.capabilities),
+        poll_timeout=settings.poll_timeout,
+    )

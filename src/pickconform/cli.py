@@ -1,0 +1,106 @@
+"""`pickconform run | serve | mutants`: the command-line contract (exit 0 pass, 1 fail, 2 usage or profile error)."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+
+from pickconform.paths import FAMILIES, ROOT, SUITE
+
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider"]
+    if (ROOT / "pyproject.toml").exists():
+        pytest_args += ["-c", str(ROOT / "pyproject.toml")]
+    for option in ("profile", "mutant", "report_dir", "seed", "run_id", "fuzz_examples"):
+        value = getattr(args, option)
+        if value is not None:
+            pytest_args += [f"--{option.replace('_', '-')}", str(value)]
+    for api in args.api or ():
+        pytest_args += ["--api", api]
+    for requirement in args.requirement or ():
+        pytest_args += ["--requirement", requirement]
+    if args.fuzz_random:
+        pytest_args.append("--fuzz-random")
+    pytest_args += args.pytest_args
+    status = pytest.main(pytest_args)
+    if status == pytest.ExitCode.OK:
+        return EXIT_PASS
+    if status == pytest.ExitCode.TESTS_FAILED:
+        return EXIT_FAIL
+    if status == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("pickconform: error: no conformance test was selected", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from pickconform.reference.app import Reference
+    from pickconform.reference.mutants import Faults
+    from pickconform.reference.server import ReferenceServer
+
+    try:
+        faults = Faults(*([args.mutant] if args.mutant else []))
+        server = ReferenceServer(Reference(faults, demo_credentials=True), host=args.host, port=args.port)
+    except (KeyError, OSError) as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    with server:
+        families = ", ".join(f"{name} at {server.url}/{name}" for name in server.reference.families)
+        print(f"pickconform reference implementation{f' (mutant {args.mutant})' if args.mutant else ''}: {families}")
+        print("demo credentials and a matching profile: see README.md, 'Pointing the suite at a server'", flush=True)
+        stop.wait()
+    return EXIT_PASS
+
+
+def _mutants(args: argparse.Namespace) -> int:
+    from pickconform.reference.mutants import all_mutants
+
+    for mutant in all_mutants().values():
+        print(f"{mutant.name} {mutant.requirement}")
+    return EXIT_PASS
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="pickconform", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the conformance suite and report per requirement")
+    run.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    run.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
+    run.add_argument("--mutant", help="run against the embedded reference with this deliberate fault")
+    run.add_argument("--requirement", action="append", help="only the tests of this requirement ID (repeatable)")
+    run.add_argument("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
+    run.add_argument("--seed", type=int, help="seed of every generated value")
+    run.add_argument("--run-id", help="run id mixed into every reference the suite sends")
+    run.add_argument("--fuzz-examples", type=int, help="Schemathesis examples per operation")
+    run.add_argument("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+    run.set_defaults(handler=_run)
+
+    serve = commands.add_parser("serve", help="run the reference implementation as a standalone server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--mutant", help="serve with this deliberate fault")
+    serve.set_defaults(handler=_serve)
+
+    mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
+    mutants.set_defaults(handler=_mutants)
+    return main
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The pytest plugin: target selection, requirement links, deterministic values, and the conformance report.
+
+Registered through the `pytest11` entry point, so `pytest --profile my.toml` and `pickconform run` share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pickconform import report
+from pickconform.catalogue import catalogue
+from pickconform.determinism import DEFAULT_SEED, RunContext, Values
+from pickconform.paths import FAMILIES, SUITE
+from pickconform.profile import ProfileError, load_profile
+from pickconform.targets import Target, connect, start_embedded
+from pickconform.verdict import Violation
+
+_TARGET = pytest.StashKey[Target | None]()
+_OUTCOMES = pytest.StashKey[list[report.TestOutcome]]()
+_DOCUMENT = pytest.StashKey[dict[str, Any]]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pickconform", "pickconform conformance suite")
+    group.addoption("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    group.addoption("--api", action="append", choices=FAMILIES, help="API family to check (repeatable; default all)")
+    group.addoption(
+        "--mutant", help="run the embedded reference with this deliberate fault (see `pickconform mutants`)"
+    )
+    group.addoption("--requirement", action="append", help="run only the tests of this requirement ID (repeatable)")
+    group.addoption("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
+    group.addoption("--seed", type=int, default=None, help=f"seed of every generated value (default {DEFAULT_SEED})")
+    group.addoption("--run-id", default=None, help="run id mixed into every reference the suite sends")
+    group.addoption("--fuzz-examples", type=int, default=20, help="Schemathesis examples per operation (default 20)")
+    group.addoption("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+
+
+def _is_conformance(path: Path) -> bool:
+    return SUITE in path.parents or path == SUITE
+
+
+def family_of(item: pytest.Item) -> str | None:
+    path = Path(item.path)
+    with contextlib.suppress(ValueError):
+        relative = path.relative_to(SUITE)
+        return relative.parts[0] if relative.parts[0] in FAMILIES else None
+    return None
+
+
+def requirements_of(item: pytest.Item) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(arg for mark in item.iter_markers("requirement") for arg in mark.args))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(*ids): requirement IDs a conformance test verifies")
+    config.addinivalue_line("markers", "capability(name): a target capability the test needs")
+    config.stash[_OUTCOMES] = []
+    config.stash[_TARGET] = None
+    if config.getoption("mutant") and config.getoption("profile"):
+        raise pytest.UsageError("--mutant runs the embedded reference: it cannot be combined with --profile")
+    if config.getoption("mutant"):
+        from pickconform.reference.mutants import all_mutants
+
+        if config.getoption("mutant") not in all_mutants():
+            raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
+    report_dir = config.getoption("report_dir")
+    if report_dir:
+        directory = Path(report_dir)
+        if not getattr(config.option, "xmlpath", None):
+            config.option.xmlpath = str(directory / "junit.xml")
+        if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
+            config.option.cucumber_json_path = str(directory / "cucumber.json")
+    if config.getoption("profile"):
+        run = run_context(config, remote=True)
+        try:
+            profile = load_profile(config.getoption("profile"))
+            config.stash[_TARGET] = connect(profile, run, selected_families(config))
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def selected_families(config: pytest.Config) -> tuple[str, ...]:
+    return tuple(config.getoption("api") or FAMILIES)
+
+
+def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
+    seed = config.getoption("seed")
+    run_id = config.getoption("run_id")
+    return RunContext(seed=DEFAULT_SEED if seed is None else seed, run_id=run_id or RunContext().run_id)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    families = set(selected_families(config))
+    wanted = set(config.getoption("requirement") or ())
+    unknown = wanted - set(catalogue())
+    if unknown:
+        raise pytest.UsageError(f"unknown requirement {sorted(unknown)[0]!r}")
+    keep, drop = [], []
+    for item in items:
+        family = family_of(item)
+        if family is not None and (
+            family not in families or (wanted and not wanted.intersection(requirements_of(item)))
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
+    """Gherkin tags `@req:ID` and `@capability:NAME` become markers; other tags keep pytest-bdd's default."""
+    kind, _, value = tag.partition(":")
+    if kind == "req" and value:
+        pytest.mark.requirement(value)(function)
+        return True
+    if kind == "capability" and value:
+        pytest.mark.capability(value)(function)
+        return True
+    return None
+
+
+# --- fixtures -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    config = request.config
+    target = config.stash[_TARGET]
+    if target is None:
+        target = start_embedded(selected_families(config), run_context(config), config.getoption("mutant"))
+        config.stash[_TARGET] = target
+    yield target
+
+
+@pytest.fixture(scope="session")
+def run(pickconform_target: Target) -> RunContext:
+    return pickconform_target.run
+
+
+@pytest.fixture
+def values(run: RunContext, request: pytest.FixtureRequest) -> Values:
+    """Deterministic values for this test: the same test, seed and run id always send the same data."""
+    return run.values(request.node.nodeid)
+
+
+def family_target(target: Target, family: str) -> Any:
+    """The target of one family, or a skip saying why there is none."""
+    if family not in target.families:
+        where = f"the profile {target.profile.path} has no [{family}] section" if target.profile else "not available"
+        pytest.skip(f"{family}: {where}")
+    return target.families[family]
+
+
+# --- outcomes and the report ----------------------------------------------------------------------------------
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    target = item.config.stash.get(_TARGET, None)
+    if target is not None:
+        target.log.clear()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    test_report: pytest.TestReport = yield
+    if family_of(item) is None:
+        return test_report
+    violated = None
+    if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
+        violated = call.excinfo.value.requirement
+        test_report.longrepr = str(call.excinfo.value)  # the requirement, request and response say it all
+    target = item.config.stash.get(_TARGET, None)
+    if test_report.failed and violated is None and target is not None:
+        exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])
+        if exchanges:
+            test_report.sections.append(("pickconform: last exchanges with the target", exchanges))
+    outcomes = item.config.stash[_OUTCOMES]
+    if test_report.when == "call" or test_report.outcome != "passed":
+        reason = ""
+        if test_report.skipped and isinstance(test_report.longrepr, tuple):
+            reason = test_report.longrepr[2].removeprefix("Skipped: ")
+        elif test_report.failed:
+            reason = str(test_report.longrepr)
+        outcomes.append(
+            report.TestOutcome(
+                item.nodeid, requirements_of(item), test_report.outcome, reason, violated, test_report.duration
+            )
+        )
+        for name, value in (("requirements", " ".join(requirements_of(item))), ("violated", violated or "")):
+            test_report.user_properties.append((name, value))
+    return test_report
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    target = config.stash.get(_TARGET, None)
+    outcomes = config.stash.get(_OUTCOMES, [])
+    if target is not None:
+        families = set(selected_families(config))
+        wanted = set(config.getoption("requirement") or ())
+        requirements = [
+            r
+            for r in catalogue().values()
+            if r.family in families and r.family in target.families and (not wanted or r.id in wanted)
+        ]
+        document = report.as_document(report.verdicts(requirements, outcomes), target.name, target.run.as_dict())
+        config.stash[_DOCUMENT] = document
+        if config.getoption("report_dir"):
+            report.write(document, Path(config.getoption("report_dir")))
+        target.close()
+        config.stash[_TARGET] = None
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    document = config.stash.get(_DOCUMENT, None)
+    if document is None:
+        return
+    terminalreporter.section(f"pickconform: conformance of {document['target']}")
+    width = max((len(r["id"]) for r in document["requirements"]), default=10)
+    for r in document["requirements"]:
+        status = r["status"].upper()
+        markup = {"PASS": {"green": True}, "FAIL": {"red": True, "bold": True}, "SKIP": {"yellow": True}}[status]
+        terminalreporter.write(f"{status:<5}", **markup)
+        line = f" {r['id']:<{width}}  {r['title']}"
+        if r["reason"] and status != "PASS":
+            line += f" — {r['reason'][:160]}"
+        terminalreporter.write_line(line)
+    s = document["summary"]
+    terminalreporter.write_line(f"{s['pass']} requirements passed, {s['fail']} failed, {s['skip']} skipped")
+    if config.getoption("report_dir"):
+        terminalreporter.write_line(f"report written to {config.getoption('report_dir')}/report.md")

@@ -1,0 +1,74 @@
+"""Targets: where the suite's requests go. The embedded reference implementation, or a remote one from a profile.
+
+Each API family contributes a `pickconform.<family>.target` module with:
+- `embedded(server, log)`: the family's target on the embedded reference server, credentials from memory;
+- `from_settings(settings, where, log)`: the family's target from its profile section (secrets from the environment);
+and the family target has `preflight()` (raise `ProfileError` when unreachable or refused) and `close()`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pickconform.client import ExchangeLog
+from pickconform.determinism import RunContext
+from pickconform.profile import Profile, ProfileError
+
+
+@dataclass
+class Target:
+    name: str
+    run: RunContext
+    families: dict[str, Any]
+    log: ExchangeLog = field(default_factory=ExchangeLog)
+    server: Any = None  # the embedded ReferenceServer, if any
+    profile: Profile | None = None
+
+    def close(self) -> None:
+        for family in self.families.values():
+            family.close()
+        if self.server is not None:
+            self.server.stop()
+
+
+def _family_module(family: str) -> Any:
+    return importlib.import_module(f"pickconform.{family}.target")
+
+
+def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None = None) -> Target:
+    """Start the reference implementation on a loopback port, with one deliberate fault if `mutant` is given."""
+    from pickconform.reference.app import Reference
+    from pickconform.reference.mutants import Faults
+    from pickconform.reference.server import ReferenceServer
+
+    server = ReferenceServer(Reference(Faults(*([mutant] if mutant else [])))).start()
+    log = ExchangeLog()
+    name = f"reference{f' (mutant {mutant})' if mutant else ''}"
+    available = server.reference.families
+    return Target(
+        name=name,
+        run=run,
+        families={f: _family_module(f).embedded(server, log) for f in families if f in available},
+        log=log,
+        server=server,
+    )
+
+
+def connect(profile: Profile, run: RunContext, families: Iterable[str]) -> Target:
+    """Resolve a profile's families into targets and check that each can be reached and accepts our credentials."""
+    log = ExchangeLog()
+    resolved: dict[str, Any] = {}
+    try:
+        for family in families:
+            if family in profile.families:
+                where = f"{profile.path}: [{family}]"
+                resolved[family] = _family_module(family).from_settings(profile.families[family], where, log)
+                resolved[family].preflight()
+    except ProfileError:
+        for family_target in resolved.values():
+            family_target.close()
+        raise
+    return Target(name=profile.target.name, run=run, families=resolved, log=log, profile=profile)
