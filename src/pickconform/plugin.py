@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pickconform import report
+from pickconform import fuzzing, report
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
@@ -69,6 +69,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
         if config.getoption("mutant") not in all_mutants():
             raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
+    fuzzing.SETTINGS.examples = config.getoption("fuzz_examples")
+    fuzzing.SETTINGS.randomised = config.getoption("fuzz_random")
+    fuzzing.SETTINGS.seed = run_context(config).seed
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
@@ -116,8 +119,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
-    """Gherkin tags `@req:ID` and `@capability:NAME` become markers; other tags keep pytest-bdd's default."""
+    """Gherkin tags `@req:ID` and `@capability:NAME` become markers; `@api:NAME` documents the family (its folder
+    decides); other tags keep pytest-bdd's default."""
     kind, _, value = tag.partition(":")
+    if kind == "api" and value:
+        return True
     if kind == "req" and value:
         pytest.mark.requirement(value)(function)
         return True
@@ -157,6 +163,19 @@ def family_target(target: Target, family: str) -> Any:
         where = f"the profile {target.profile.path} has no [{family}] section" if target.profile else "not available"
         pytest.skip(f"{family}: {where}")
     return target.families[family]
+
+
+@pytest.fixture(autouse=True)
+def _required_capabilities(request: pytest.FixtureRequest) -> None:
+    """A test that needs a capability the target lacks is skipped with that reason, never silently passed."""
+    needed = [mark.args[0] for mark in request.node.iter_markers("capability")]
+    family = family_of(request.node)
+    if not needed or family is None:
+        return
+    target = family_target(request.getfixturevalue("pickconform_target"), family)
+    missing = [name for name in needed if name not in target.capabilities]
+    if missing:
+        pytest.skip(f"{family} target lacks capability {missing[0]} (declare it in the profile's capabilities)")
 
 
 # --- outcomes and the report ----------------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""Schemathesis, driven through the suite's own client: cases go out over real HTTP via `make_client`'s clients,
+and each check that fails becomes a `Violation` of the requirement it verifies.
+
+Fuzzing is derandomised by default (fixed seed, no example database), so a red build is reproducible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis import checks as st_checks
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi import checks as openapi_checks
+
+from pickconform.client import Exchange
+from pickconform.verdict import Violation
+
+Check = Callable[..., Any]
+
+
+@dataclass
+class FuzzSettings:
+    """Set once by the plugin from the command line before test modules are collected."""
+
+    examples: int = 20
+    randomised: bool = False
+    seed: int = 0
+
+
+SETTINGS = FuzzSettings()
+
+not_a_server_error = st_checks.not_a_server_error
+status_code_conformance = openapi_checks.status_code_conformance
+content_type_conformance = openapi_checks.content_type_conformance
+response_schema_conformance = openapi_checks.response_schema_conformance
+negative_data_rejection = openapi_checks.negative_data_rejection
+
+
+def _configure(schema: Any, modes: list[str]) -> Any:
+    schema.config.generation.update(
+        modes=modes, max_examples=SETTINGS.examples, deterministic=not SETTINGS.randomised, database="none"
+    )
+    if not SETTINGS.randomised:
+        schema.config.seed = SETTINGS.seed
+    return schema
+
+
+def openapi(path: Path, modes: tuple[str, ...] = ("positive", "negative")) -> Any:
+    return _configure(schemathesis.openapi.from_path(str(path)), list(modes))
+
+
+def graphql(path: Path) -> Any:
+    return _configure(schemathesis.graphql.from_path(str(path)), ["positive"])
+
+
+def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
+    """Send a Schemathesis case through one of the suite's clients (so auth, logging and cassettes apply)."""
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    content = kwargs.get("data")
+    if isinstance(content, dict):
+        content = httpx.QueryParams(content).__str__().encode()
+    return client.request(
+        kwargs["method"],
+        kwargs["url"],
+        headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
+        params=kwargs.get("params") or None,
+        json=kwargs["json"] if "json" in kwargs else None,
+        content=content if "json" not in kwargs else None,
+    )
+
+
+def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> None:
+    """Run each check on the response; the first that fails raises a Violation of its requirement."""
+    for check, requirement in checks.items():
+        try:
+            case.validate_response(response, checks=[check])
+        except FailureGroup as group:
+            failure = group.exceptions[0]
+            message = f"{check.__name__}: {failure.title}"
+            if failure.message:
+                message += f" — {failure.message.strip().splitlines()[0][:300]}"
+            raise Violation(requirement, message, Exchange.from_response(response)) from None

@@ -1,0 +1,383 @@
+"""Step definitions for features/clarus: small steps, mutually exclusive patterns, data set up through the API."""
+
+from __future__ import annotations
+
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from pickconform.auth import StaticToken
+from pickconform.clarus import checks
+from pickconform.clarus.api import ClarusApi, goods_out_document
+from pickconform.clarus.target import ClarusTarget, Tenant
+from pickconform.client import make_client
+from pickconform.determinism import Values
+from pickconform.plugin import family_target, requirements_of
+from pickconform.targets import Target
+from pickconform.verdict import check, json_body, pointer
+from pickconform.clarus.spec import conforms
+
+
+@dataclass
+class Scenario:
+    """What a scenario has set up and observed so far."""
+
+    product: int | None = None
+    goods_outs: list[int] = field(default_factory=list)
+    other_goods_out: int | None = None
+    response: httpx.Response | None = None
+    race: list[httpx.Response] = field(default_factory=list)
+    observed: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def clarus_target(pickconform_target: Target) -> ClarusTarget:
+    return family_target(pickconform_target, "clarus")
+
+
+@pytest.fixture
+def clarus(clarus_target: ClarusTarget, values: Values) -> ClarusApi:
+    return ClarusApi(clarus_target, values)
+
+
+@pytest.fixture
+def scenario() -> Scenario:
+    return Scenario()
+
+
+@pytest.fixture
+def requirement(request: pytest.FixtureRequest) -> str:
+    """The requirement a generic step judges: the scenario's own (first) requirement tag."""
+    return requirements_of(request.node)[0]
+
+
+def other_tenant(target: ClarusTarget) -> Tenant:
+    if target.other_tenant is None:
+        pytest.skip("clarus: the profile names no [clarus.other_tenant], so tenant isolation cannot be checked")
+    return target.other_tenant
+
+
+def references(response: httpx.Response, requirement: str) -> list[str]:
+    check(response.status_code == 200, requirement, f"expected 200, got {response.status_code}", response)
+    found = pointer(json_body(response, requirement), "/process_references")
+    check(
+        isinstance(found, list) and all(isinstance(r, str) and r for r in found),
+        requirement,
+        "expected process_references: a list of strings",
+        response,
+    )
+    return found
+
+
+# --- Given ----------------------------------------------------------------------------------------------------
+
+
+@given("a product exists")
+def a_product(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.product = clarus.create_product()
+
+
+@given(parsers.parse("a product with {quantity:d} units in stock"))
+def a_product_in_stock(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
+    scenario.product = clarus.create_product()
+    clarus.put_stock(scenario.product, quantity)
+
+
+@given(parsers.parse("a pending goods out for {quantity:d} units of the product"))
+def a_pending_goods_out(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)]))
+
+
+@given(parsers.parse('a pending goods out for {quantity:d} units of the product picked "{pick_type}"'))
+def a_pending_goods_out_picked(clarus: ClarusApi, scenario: Scenario, quantity: int, pick_type: str) -> None:
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)], pick_type=pick_type))
+
+
+@given(parsers.parse("a draft goods out for {quantity:d} units of the product"))
+def a_draft_goods_out(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)], goods_out_status_id=1))
+
+
+@given("the other tenant has a pending goods out")
+def other_tenant_goods_out(clarus: ClarusApi, clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    scenario.other_goods_out = clarus.goods_out([], tenant=other_tenant(clarus_target))
+
+
+@given("its picks have been processed")
+def already_processed(clarus: ClarusApi, scenario: Scenario) -> None:
+    references(clarus.process([scenario.goods_outs[-1]]), "CLARUS-ONE-REF-PER-ORDER")
+
+
+# --- When -----------------------------------------------------------------------------------------------------
+
+
+@when("I process picks for no orders")
+def process_nothing(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.process([])
+
+
+@when("I process picks for an unknown goods out ID")
+def process_unknown(clarus: ClarusApi, scenario: Scenario, values: Values) -> None:
+    scenario.response = clarus.process([values.integer("unknown id", 9 * 10**12, 10**13)])
+
+
+@when("I process picks for the other tenant's goods out")
+def process_other_tenants(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.process([scenario.other_goods_out])
+
+
+@when("I process picks for the goods out")
+@when("I process picks for the goods out again")
+def process_last(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.process([scenario.goods_outs[-1]])
+
+
+@when("I process picks for all goods outs")
+def process_all(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.process(scenario.goods_outs)
+
+
+@when("I process and consolidate picks for all goods outs")
+def consolidate_all(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.process(scenario.goods_outs, consolidate=True)
+
+
+def _race(clarus: ClarusApi, id_lists: list[list[int]]) -> list[httpx.Response]:
+    """Send the requests from separate threads, released together by a barrier."""
+    barrier = threading.Barrier(len(id_lists))
+
+    def send(ids: list[int]) -> httpx.Response:
+        barrier.wait()
+        return clarus.process(ids)
+
+    with ThreadPoolExecutor(len(id_lists)) as pool:
+        return list(pool.map(send, id_lists))
+
+
+@when("two clients process picks for the same goods out at the same moment")
+def race_same_order(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.race = _race(clarus, [[scenario.goods_outs[-1]]] * 2)
+
+
+@when("two clients each process picks for one of the goods outs at the same moment")
+def race_for_stock(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.race = _race(clarus, [[goods_out] for goods_out in scenario.goods_outs[:2]])
+
+
+@when("I process picks for an unknown goods out ID without a token")
+def process_anonymously(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.call(
+        "POST", "/goods_out_processes/process_picks_async", json={"ids": [1]}, anonymous=True
+    )
+
+
+@when("I process picks for an unknown goods out ID with an invalid token")
+def process_with_bad_token(clarus_target: ClarusTarget, scenario: Scenario, values: Values) -> None:
+    bad = Tenant(clarus_target.tenant.subdomain, StaticToken(f"invalid-{values.token('token', 24)}"))
+    with make_client(clarus_target.base_url, log=clarus_target.log) as client:
+        client.headers["X-Clarus-Subdomain"] = bad.subdomain
+        client.headers["Authorization"] = f"Bearer {bad.credentials.token}"  # type: ignore[union-attr]
+        scenario.response = client.post(
+            clarus_target.rest_url + "/goods_out_processes/process_picks_async", json={"ids": [1]}
+        )
+
+
+@when("I create a valid goods out without a token")
+def create_anonymously(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.call("POST", "/goods_outs", json=clarus.goods_out_body([]), anonymous=True)
+
+
+@when("I read the other tenant's goods out")
+def read_other_tenants(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.call("GET", f"/goods_outs/{scenario.other_goods_out}")
+
+
+@when("I poll the pick processing requests until they finish")
+def poll(clarus: ClarusApi, scenario: Scenario) -> None:
+    for reference in references(scenario.response, "CLARUS-ONE-REF-PER-ORDER"):
+        scenario.observed += clarus.poll(reference)
+
+
+@when("I create a valid goods out")
+def create_valid(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.response = clarus.create_goods_out(clarus.goods_out_body([(scenario.product, 3)]))
+
+
+@when(parsers.parse('I create a goods out without "{attribute}"'))
+def create_without(clarus: ClarusApi, scenario: Scenario, attribute: str) -> None:
+    body = clarus.goods_out_body([(scenario.product, 1)])
+    del body["data"]["attributes"][attribute]
+    scenario.response = clarus.create_goods_out(body)
+
+
+@when(parsers.parse('I create a goods out with goods_out_type "{value}"'))
+def create_with_type(clarus: ClarusApi, scenario: Scenario, value: str) -> None:
+    scenario.response = clarus.create_goods_out(clarus.goods_out_body([(scenario.product, 1)], goods_out_type=value))
+
+
+@when("I create a goods out with the address in its attributes")
+def create_with_address_attribute(clarus: ClarusApi, scenario: Scenario) -> None:
+    body = clarus.goods_out_body([(scenario.product, 1)])
+    body["data"]["attributes"]["address"] = body["data"].pop("relationships")["address"]["data"]["attributes"]
+    scenario.response = clarus.create_goods_out(body)
+
+
+@when(parsers.parse("I create a goods out with a reference of {length:d} characters"))
+def create_with_reference_length(clarus: ClarusApi, scenario: Scenario, values: Values, length: int) -> None:
+    reference = (values.reference("SO") + "-" + "x" * length)[:length]
+    scenario.response = clarus.create_goods_out(clarus.goods_out_body([(scenario.product, 1)], reference=reference))
+
+
+@when(parsers.parse('I create a goods out with country code "{code}"'))
+def create_with_country(clarus: ClarusApi, scenario: Scenario, code: str) -> None:
+    body = clarus.goods_out_body([(scenario.product, 1)])
+    body["data"]["relationships"]["address"]["data"]["attributes"]["country_code"] = code
+    scenario.response = clarus.create_goods_out(body)
+
+
+# --- Then -----------------------------------------------------------------------------------------------------
+
+
+@then(parsers.parse("the request is refused with error {code:d}"))
+def refused_with(clarus_target: ClarusTarget, scenario: Scenario, code: int) -> None:
+    checks.error_code(scenario.response, clarus_target, code)
+
+
+@then("the request is refused")
+def refused(scenario: Scenario, requirement: str) -> None:
+    checks.refused(scenario.response, requirement, "the request")
+
+
+@then(parsers.parse("a goods out for {quantity:d} units of the product can still be processed"))
+def still_processable(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
+    goods_out = clarus.goods_out([(scenario.product, quantity)])
+    response = clarus.process([goods_out])
+    check(response.status_code == 200, "CLARUS-ERR-39", "the refused request allocated stock after all", response)
+
+
+@then("each goods out gets its own process reference")
+def own_references(scenario: Scenario) -> None:
+    found = references(scenario.response, "CLARUS-ONE-REF-PER-ORDER")
+    expected = len(scenario.goods_outs)
+    check(
+        len(found) == expected and len(set(found)) == expected,
+        "CLARUS-ONE-REF-PER-ORDER",
+        f"{expected} orders processed: expected {expected} distinct process references, got {found}",
+        scenario.response,
+    )
+
+
+@then("the goods outs share one process reference")
+def one_reference(scenario: Scenario) -> None:
+    found = references(scenario.response, "CLARUS-ERR-318")
+    check(
+        len(found) == 1,
+        "CLARUS-ERR-318",
+        f"expected one consolidated process reference, got {found}",
+        scenario.response,
+    )
+
+
+@then("every pick processing request completed")
+def all_completed(scenario: Scenario) -> None:
+    final = scenario.observed[-1:]
+    check(final == ["completed"], "CLARUS-POLL-TERMINAL", f"expected completed, observed {scenario.observed}")
+
+
+@then("every status observed was pending, completed or failed")
+def statuses_documented(scenario: Scenario) -> None:
+    unknown = sorted(set(scenario.observed) - {"pending", "completed", "failed"})
+    check(scenario.observed and not unknown, "CLARUS-STATUS-ENUM", f"undocumented statuses observed: {unknown}")
+
+
+@then("both GraphQL query shapes find the pick processing request")
+def both_shapes(clarus: ClarusApi, clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    if len(clarus_target.graphql_shapes) < 2:
+        pytest.skip(f"clarus: the profile declares only the {clarus_target.graphql_shapes[0]} GraphQL shape")
+    (reference,) = references(scenario.response, "CLARUS-ONE-REF-PER-ORDER")
+    for shape in clarus_target.graphql_shapes:
+        nodes, response = clarus.find_requests(reference, shape)
+        check(
+            [node.get("process_reference") for node in nodes] == [reference],
+            "CLARUS-GQL-SHAPES",
+            f"the {shape} query shape did not find exactly the request {reference}",
+            response,
+        )
+
+
+@then("every response conformed to the Clarus specification")
+def responses_conform(clarus: ClarusApi) -> None:
+    for method, path, response in clarus.responses:
+        conforms(method, path, response)
+
+
+def _one_wins(target: ClarusTarget, race: list[httpx.Response], code: int) -> None:
+    winners = [r for r in race if r.status_code == 200]
+    check(
+        len(winners) == 1,
+        "CLARUS-ALLOC-ONCE",
+        f"{len(winners)} of {len(race)} simultaneous requests succeeded: allocated {len(winners)} times",
+        (winners or race)[-1],
+    )
+    loser = next(r for r in race if r.status_code != 200)
+    checks.error_code(loser, target, code, "CLARUS-ALLOC-ONCE")
+
+
+@then("exactly one succeeds and the other is refused with error 59")
+def one_allocates_the_order(clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    _one_wins(clarus_target, scenario.race, 59)
+
+
+@then("exactly one succeeds and the other is refused with error 39")
+def one_gets_the_stock(clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    _one_wins(clarus_target, scenario.race, 39)
+
+
+@then("the request is refused as unauthorized")
+def unauthorized(scenario: Scenario) -> None:
+    check(scenario.response.status_code == 401, "CLARUS-AUTH-401", "expected 401", scenario.response)
+
+
+@then("the goods out is not found")
+def not_found(scenario: Scenario) -> None:
+    check(
+        scenario.response.status_code == 404,
+        "CLARUS-TENANT-ISOLATION",
+        "another tenant's goods out must not be found",
+        scenario.response,
+    )
+
+
+@then("the goods out is created as a JSON:API document")
+def created_as_jsonapi(clarus: ClarusApi, scenario: Scenario) -> None:
+    response = scenario.response
+    check(response.status_code in (200, 201), "CLARUS-GO-JSONAPI", "expected 200 or 201", response)
+    data = goods_out_document(response)
+    sent: dict[str, Any] = json.loads(response.request.content)["data"]["attributes"]
+    attributes = data["attributes"]
+    for name in ("reference", "goods_out_type", "account_id"):
+        check(
+            attributes.get(name) == sent[name],
+            "CLARUS-GO-JSONAPI",
+            f"attributes.{name} must echo what was sent",
+            response,
+        )
+    check(
+        attributes.get("goods_out_status_id") == 2, "CLARUS-GO-JSONAPI", "a new goods out must be PENDING (2)", response
+    )
+
+
+@then("the goods out is accepted")
+def accepted(scenario: Scenario, requirement: str) -> None:
+    check(scenario.response.is_success, requirement, "expected the goods out to be created", scenario.response)
+
+
+@then("the goods out is refused")
+def goods_out_refused(scenario: Scenario, requirement: str) -> None:
+    checks.refused(scenario.response, requirement, "the goods out")
