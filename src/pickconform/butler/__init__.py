@@ -1,0 +1,1 @@
+"""GreyOrange Butler pick service requests: target, notification receiver and lifecycle checker."""
