@@ -44,7 +44,8 @@ def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None 
     from pickconform.reference.mutants import Faults
     from pickconform.reference.server import ReferenceServer
 
-    server = ReferenceServer(Reference(Faults(*([mutant] if mutant else [])))).start()
+    families = tuple(families)
+    server = ReferenceServer(Reference(Faults(*([mutant] if mutant else [])), families=families)).start()
     log = ExchangeLog()
     name = f"reference{f' (mutant {mutant})' if mutant else ''}"
     available = server.reference.families

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 
 from starlette.applications import Starlette
@@ -31,13 +31,16 @@ def available_families() -> tuple[str, ...]:
 
 
 class Reference:
-    def __init__(self, faults: Faults | None = None, *, demo_credentials: bool = False) -> None:
+    def __init__(
+        self, faults: Faults | None = None, *, families: Iterable[str] | None = None, demo_credentials: bool = False
+    ) -> None:
         self.faults = faults or Faults()
+        wanted = available_families() if families is None else tuple(f for f in available_families() if f in families)
         self.families: dict[str, Any] = {
             name: importlib.import_module(f"pickconform.reference.{name}").build(
                 self.faults, demo_credentials=demo_credentials
             )
-            for name in available_families()
+            for name in wanted
         }
 
         @contextlib.asynccontextmanager

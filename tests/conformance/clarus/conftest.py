@@ -36,7 +36,7 @@ class Scenario:
     observed: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def clarus_target(pickconform_target: Target) -> ClarusTarget:
     return family_target(pickconform_target, "clarus")
 

@@ -1,0 +1,64 @@
+"""Schemathesis over specs/clarus: stateless (positive and negative), stateful through the spec's links, and GraphQL.
+
+Every case goes out through the suite's own client; each check that fails is reported on the requirement it verifies.
+"""
+
+from __future__ import annotations
+
+import hypothesis
+import pytest
+from schemathesis.core.transport import Response
+
+from pickconform import fuzzing
+from pickconform.clarus import spec
+from pickconform.clarus.target import ClarusTarget
+
+REST_CHECKS = {
+    fuzzing.not_a_server_error: "CLARUS-NO-5XX",
+    fuzzing.status_code_conformance: "CLARUS-SCHEMA",
+    fuzzing.content_type_conformance: "CLARUS-SCHEMA",
+    fuzzing.response_schema_conformance: "CLARUS-SCHEMA",
+    fuzzing.negative_data_rejection: "CLARUS-REJECTS-INVALID",
+}
+GRAPHQL_CHECKS = {fuzzing.not_a_server_error: "CLARUS-NO-5XX"}
+
+rest = spec.openapi()
+graphql = fuzzing.graphql(spec.GRAPHQL)
+
+
+@pytest.mark.requirement(*dict.fromkeys(REST_CHECKS.values()))
+@rest.parametrize()
+def test_rest_operation(case, clarus_target: ClarusTarget) -> None:
+    response = fuzzing.send(case, clarus_target.client(), clarus_target.rest_url)
+    fuzzing.judge(case, response, REST_CHECKS)
+
+
+@pytest.mark.requirement(*GRAPHQL_CHECKS.values())
+@graphql.parametrize()
+def test_graphql_query(case, clarus_target: ClarusTarget) -> None:
+    response = fuzzing.send(case, clarus_target.client(), clarus_target.base_url + clarus_target.graphql_path)
+    fuzzing.judge(case, response, GRAPHQL_CHECKS)
+
+
+@pytest.mark.requirement(*dict.fromkeys(REST_CHECKS.values()))
+def test_stateful_links(clarus_target: ClarusTarget) -> None:
+    """Follow the spec's links (receipt → receive, goods out → read) with the same checks on every step."""
+
+    class Links(rest.as_state_machine()):  # type: ignore[misc]
+        def call(self, case, **kwargs):
+            self.last = fuzzing.send(case, clarus_target.client(), clarus_target.rest_url)
+            return Response.from_any(self.last)
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
+            fuzzing.judge(case, self.last, REST_CHECKS)
+
+    Links.run(
+        settings=hypothesis.settings(
+            max_examples=max(1, fuzzing.SETTINGS.examples // 4),
+            stateful_step_count=4,
+            derandomize=not fuzzing.SETTINGS.randomised,
+            database=None,
+            deadline=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
+    )
