@@ -3,7 +3,9 @@
 from pickconform.reference.mutants import mutant
 
 MANUAL_IGNORES_IDS = mutant(
-    "emporix-manual-ignores-order-ids", "EMPORIX-MANUAL-EXACT", "MANUAL recalculates every order of the tenant"
+    "emporix-manual-ignores-order-ids",
+    "EMPORIX-MANUAL-EXACT",
+    "MANUAL selects its orders from packing events, like AUTOMATIC",
 )
 DUPLICATES_LISTED = mutant(
     "emporix-duplicate-orders-listed-twice", "EMPORIX-MANUAL-EXACT", "a repeated orderId is recalculated twice"

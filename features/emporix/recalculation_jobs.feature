@@ -1,0 +1,72 @@
+@api:emporix
+Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
+  POST /pick-pack/{tenant}/jobs/recalculations starts a job; GET .../{jobId} reports it. A job is IN_PROGRESS until
+  every order has an outcome, then SUCCESS or FAILURE. Orders are labelled A, B, ... in a scenario; a label that no
+  Given created is an order id the tenant does not have.
+
+  @req:EMPORIX-MANUAL-EXACT @req:EMPORIX-JOB-SCHEMA @req:EMPORIX-JOB-ID-FORMAT @capability:seed_orders
+  Scenario: A MANUAL job recalculates exactly the given orders, a repeated one once
+    Given pick-pack orders "A B C" of the tenant
+    When I trigger a MANUAL recalculation of "A B B"
+    Then the job is accepted with a well-formed job id
+    And the job runs from IN_PROGRESS to a final status
+    And the job lists exactly the orders "A B"
+
+  @req:EMPORIX-JOB-LIFECYCLE @req:EMPORIX-JOB-STATUS @req:EMPORIX-JOB-SCHEMA @capability:seed_orders
+  Scenario: A job runs from IN_PROGRESS to SUCCESS and stays there
+    Given pick-pack orders "A B" of the tenant
+    When I trigger a MANUAL recalculation of "A B"
+    Then the job is accepted with a well-formed job id
+    And the job runs from IN_PROGRESS to a final status
+    And the job ended SUCCESS
+    And every order of the job ended SUCCESS with a message
+
+  @req:EMPORIX-MANUAL-UNKNOWN-ORDER @req:EMPORIX-JOB-STATUS @capability:seed_orders
+  Scenario: An order the tenant does not have fails alone, and fails the job
+    Given pick-pack orders "A" of the tenant
+    When I trigger a MANUAL recalculation of "A X"
+    Then the job is accepted with a well-formed job id
+    And the job runs from IN_PROGRESS to a final status
+    And order "A" ended SUCCESS with a message
+    And order "X" ended FAILURE with a message
+    And the job ended FAILURE
+
+  @req:EMPORIX-MANUAL-REQUIRES-IDS @req:EMPORIX-ERROR-BODY
+  Scenario Outline: A MANUAL job without orders is refused with 400
+    When I trigger a MANUAL recalculation <orders>
+    Then the answer is 400 with the documented error body
+
+    Examples:
+      | orders                      |
+      | without orderIds            |
+      | with an empty orderIds list |
+
+  @req:EMPORIX-AUTOMATIC-EVENTS @capability:seed_orders
+  Scenario: An AUTOMATIC job selects the orders with packing events
+    Given pick-pack orders "A B C" of the tenant
+    And a packing event for order "A"
+    And a packing event for order "B"
+    When I trigger an AUTOMATIC recalculation
+    Then the job is accepted with a well-formed job id
+    And the job runs from IN_PROGRESS to a final status
+    And the job includes the orders "A B"
+    And the job does not include the orders "C"
+
+  @req:EMPORIX-AUTOMATIC-EVENTS @capability:seed_orders
+  Scenario: An AUTOMATIC job leaves out orders recalculated since their latest packing event
+    Given pick-pack orders "A B" of the tenant
+    And a packing event for order "A"
+    And a packing event for order "B"
+    And a MANUAL recalculation of "A" has finished
+    When I trigger an AUTOMATIC recalculation
+    Then the job is accepted with a well-formed job id
+    And the job runs from IN_PROGRESS to a final status
+    And the job includes the orders "B"
+    And the job does not include the orders "A"
+
+  @req:EMPORIX-CONFLICT-409 @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  Scenario: Orders of a running job cannot join a second job
+    Given pick-pack orders "A B" of the tenant
+    When I trigger a MANUAL recalculation of "A"
+    And another MANUAL recalculation of "A B" is triggered right away
+    Then the second job is refused with 409 while the first one runs

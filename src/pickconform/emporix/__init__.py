@@ -1,0 +1,1 @@
+"""Emporix pick-pack: the suite's side (profile settings, target, API client, spec checks)."""

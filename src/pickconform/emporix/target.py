@@ -1,0 +1,160 @@
+"""An Emporix target: base URL, tenants with a credential per scope, and the clients that reach them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from pickconform.auth import Credentials, OAuthClient, StaticToken, TokenError, make_auth
+from pickconform.client import ExchangeLog, make_client
+from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings
+from pickconform.profile import ProfileError, secret_from_env
+
+VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
+ROLES = (VIEW, MANAGE)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """A tenant and one credential per scope: a view-only and a manage-only token, as the 403 checks need."""
+
+    name: str
+    credentials: dict[str, Credentials] = field(repr=False)
+    client: OAuthClient | None = field(default=None, repr=False)  # the OAuth client, when tokens come from one
+
+
+class EmporixTarget:
+    def __init__(
+        self,
+        base_url: str,
+        tenant: Tenant,
+        log: ExchangeLog,
+        *,
+        other_tenant: Tenant | None = None,
+        expired_token: str | None = None,
+        capabilities: frozenset[str] = frozenset(),
+        poll_timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.tenant, self.other_tenant = tenant, other_tenant
+        self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.log = log
+        self._expired_token = expired_token
+        self._token_client = make_client(self.base_url, log=log)
+        self._clients: dict[tuple[str, str], httpx.Client] = {}
+
+    def client(self, scope: str, tenant: Tenant | None = None) -> httpx.Client:
+        """A client whose token has exactly `scope` (pickpack.pickpack_view or pickpack.pickpack_manage)."""
+        tenant = tenant or self.tenant
+        key = (tenant.name, scope)
+        if key not in self._clients:
+            auth = make_auth(tenant.credentials[scope], self._token_client)
+            self._clients[key] = make_client(self.base_url, auth=auth, log=self.log)
+        return self._clients[key]
+
+    def bearer(self, token: str) -> httpx.Client:
+        """A client sending a given bearer token (a malformed or an expired one)."""
+        return make_client(self.base_url, headers={"Authorization": f"Bearer {token}"}, log=self.log)
+
+    def anonymous(self) -> httpx.Client:
+        key = ("", "anonymous")
+        if key not in self._clients:
+            self._clients[key] = make_client(self.base_url, log=self.log)
+        return self._clients[key]
+
+    def expired_token(self) -> str | None:
+        """An expired token of the tenant: from the profile, or issued with a zero lifetime (capability)."""
+        if self._expired_token:
+            return self._expired_token
+        oauth = self.tenant.client
+        if oauth is None or "token_lifetime" not in self.capabilities:
+            return None
+        form = {
+            "grant_type": "client_credentials",
+            "client_id": oauth.client_id,
+            "client_secret": oauth.client_secret,
+            "scope": " ".join(ROLES),
+            "expires_in": "0",
+        }
+        response = self._token_client.post(oauth.token_url, data=form)
+        if response.status_code != 200:
+            return None
+        token = response.json().get("access_token")
+        return token if isinstance(token, str) and token else None
+
+    def preflight(self) -> None:
+        try:
+            self._token_client.get(self.base_url + "/", timeout=5)
+        except httpx.HTTPError as exc:
+            raise ProfileError(
+                f"emporix base_url {self.base_url} is unreachable: {type(exc).__name__}: {exc}"
+            ) from None
+        for tenant in filter(None, (self.tenant, self.other_tenant)):
+            for scope in ROLES:
+                auth = self.client(scope, tenant).auth
+                try:
+                    if hasattr(auth, "token"):
+                        auth.token()
+                except TokenError as exc:
+                    raise ProfileError(f"emporix tenant {tenant.name} ({scope}): {exc}") from None
+
+    def close(self) -> None:
+        for client in (*self._clients.values(), self._token_client):
+            client.close()
+
+
+def embedded(server: object, log: ExchangeLog) -> EmporixTarget:
+    reference = server.reference.families["emporix"]  # type: ignore[attr-defined]
+    base_url = f"{server.url}/emporix"  # type: ignore[attr-defined]
+
+    def tenant(name: str) -> Tenant:
+        client_id, secret = reference.clients[name]
+        oauth = OAuthClient(f"{base_url}/oauth/token", client_id, secret)
+        scoped = {scope: OAuthClient(oauth.token_url, client_id, secret, scope) for scope in ROLES}
+        return Tenant(name, scoped, oauth)  # type: ignore[arg-type]
+
+    return EmporixTarget(
+        base_url,
+        tenant("acme"),
+        log,
+        other_tenant=tenant("globex"),
+        capabilities=frozenset(CAPABILITIES),
+        poll_timeout=3.0,
+    )
+
+
+def _tenant(name: str, settings: Settings | TenantSettings, token_url: str, where: str) -> Tenant:
+    if settings.client_id:
+        secret = secret_from_env(settings.client_secret_env, where)
+        oauth = OAuthClient(token_url, settings.client_id, secret)
+        scoped: dict[str, Credentials] = {
+            scope: OAuthClient(token_url, settings.client_id, secret, scope) for scope in ROLES
+        }
+        return Tenant(name, scoped, oauth)
+    return Tenant(
+        name,
+        {
+            VIEW: StaticToken(secret_from_env(settings.view_token_env, where)),
+            MANAGE: StaticToken(secret_from_env(settings.manage_token_env, where)),
+        },
+    )
+
+
+def from_settings(settings: Settings, where: str, log: ExchangeLog) -> EmporixTarget:
+    other = None
+    if settings.other_tenant is not None:
+        o = settings.other_tenant
+        if o.client_id and not settings.token_url:
+            raise ProfileError(f"{where[:-1]}.other_tenant]: client_id needs the section's token_url")
+        other = _tenant(o.tenant, o, settings.token_url, f"{where[:-1]}.other_tenant]")
+    expired = secret_from_env(settings.expired_token_env, where) if settings.expired_token_env else None
+    return EmporixTarget(
+        settings.base_url,
+        _tenant(settings.tenant, settings, settings.token_url, where),
+        log,
+        other_tenant=other,
+        expired_token=expired,
+        capabilities=frozenset(settings.capabilities),
+        poll_timeout=settings.poll_timeout,
+    )
