@@ -1,0 +1,1 @@
+"""Emporix pick-pack conformance tests: a package, so its module names do not clash with other families."""
