@@ -1,0 +1,184 @@
+"""The lifecycle checker: judges every observed stream of Butler notifications against specs/butler/lifecycle.json.
+
+Rules, each failing on its requirement with the stream that shows it:
+- order_information moves only along the documented transitions and never leaves a terminal state (BUTLER-LIFECYCLE);
+- a notification names a request the suite created, an outcome a transaction it started (LIFECYCLE, ASYNC-OUTCOME);
+- each cancel/modify outcome is consistent with the state at the moment of the call (CANCEL-*, MODIFY-*);
+- an order_modification precedes the order_information it causes, complete precedes bin_complete (NOTIFY-ORDER).
+
+The checker is not thread-safe by itself: the receiver calls it under its lock, and the suite records its calls
+(created requests, started transactions) under the same lock, so a notification is never judged before the call
+that explains it is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pickconform.butler.spec import Lifecycle, lifecycle
+from pickconform.verdict import Violation
+
+_REQUIREMENT = {
+    ("cancel", "success"): "BUTLER-CANCEL-LOCKED",
+    ("cancel", "failure"): "BUTLER-CANCEL-BEFORE-LOCK",
+    ("modify", "success"): "BUTLER-MODIFY-LOCKED",
+}
+
+
+@dataclass
+class Transaction:
+    id: int
+    kind: str  # cancel | modify
+    external_id: str
+    state_at_call: str
+    outcome: str | None = None
+    consumed: bool = False  # its order_information has arrived
+    overtaken_by: str | None = None  # an order_information that arrived before the outcome
+
+
+@dataclass
+class Stream:
+    external_id: str
+    state: str
+    events: list[str] = field(default_factory=list)
+    transactions: list[Transaction] = field(default_factory=list)
+
+    def show(self) -> str:
+        return "\n".join(f"  {n}. {event}" for n, event in enumerate(self.events, 1)) or "  (nothing observed)"
+
+
+@dataclass
+class Finding:
+    violation: Violation
+    external_id: str | None  # None: not attributable to one request
+    reported: bool = False
+
+
+class LifecycleChecker:
+    def __init__(self, rules: Lifecycle | None = None) -> None:
+        self.rules = rules or lifecycle()
+        self.streams: dict[str, Stream] = {}
+        self.transactions: dict[int, Transaction] = {}
+        self.findings: list[Finding] = []
+
+    # --- what the suite did -----------------------------------------------------------------------------------
+
+    def created(self, external_id: str) -> None:
+        stream = self.streams.setdefault(external_id, Stream(external_id, self.rules.initial))
+        stream.events.append(f"create call → {self.rules.initial}")
+
+    def started(self, external_id: str, kind: str, transaction_id: int) -> None:
+        stream = self.streams[external_id]
+        transaction = Transaction(transaction_id, kind, external_id, stream.state)
+        self.transactions[transaction_id] = transaction
+        stream.transactions.append(transaction)
+        stream.events.append(f"{kind} call in {stream.state} → transaction {transaction_id}")
+
+    # --- what the target sent ---------------------------------------------------------------------------------
+
+    def violation(self, requirement: str, external_id: str | None, message: str) -> None:
+        stream = self.streams.get(external_id) if external_id else None
+        if stream is not None:
+            message += f"\nstream of pick request {external_id}:\n{stream.show()}"
+        self.findings.append(Finding(Violation(requirement, message), external_id))
+
+    def observe(self, notification: dict[str, Any]) -> None:
+        """Judge one schema-valid notification in arrival order."""
+        kind, data = notification["notification_type"], notification["notification_data"]
+        label = f"{kind} ({notification['notification_id']})"
+        if kind == "order_information":
+            self._information(data, label)
+        elif kind == "order_modification":
+            self._modification(data, label)
+        else:
+            for request in data["serviceRequests"]:
+                self._bin_complete(request, label)
+
+    def _stream(self, external_id: str, label: str) -> Stream | None:
+        stream = self.streams.get(external_id)
+        if stream is None:
+            self.violation("BUTLER-LIFECYCLE", None, f"{label} names pick request {external_id!r}, never created")
+        return stream
+
+    def _information(self, data: dict[str, Any], label: str) -> None:
+        stream = self._stream(data["externalServiceRequestId"], label)
+        if stream is None:
+            return
+        before, after = stream.state, data["state"]
+        stream.events.append(f"{label}: {after}/{data['status']}")
+        ext = stream.external_id
+        if before in self.rules.terminal:
+            self.violation("BUTLER-LIFECYCLE", ext, f"{before} is terminal, yet {after} followed")
+            return
+        trigger = self.rules.trigger(before, after)
+        if trigger in ("cancel", "modify"):
+            succeeded = [t for t in stream.transactions if t.kind == trigger and t.outcome == "success"]
+            fresh = [t for t in succeeded if not t.consumed]
+            pending = [t for t in stream.transactions if t.kind == trigger and t.outcome is None]
+            if fresh:
+                fresh[0].consumed = True
+            elif pending:
+                pending[0].overtaken_by, pending[0].consumed = after, True  # judged when (if) its outcome arrives
+            else:
+                self.violation("BUTLER-LIFECYCLE", ext, f"{before} → {after} without a successful {trigger} call")
+        elif trigger is None:
+            self.violation("BUTLER-LIFECYCLE", ext, f"{before} → {after} is not a transition of the lifecycle")
+        stream.state = after
+
+    def _modification(self, data: dict[str, Any], label: str) -> None:
+        transaction = self.transactions.get(data.get("id"))  # type: ignore[arg-type]
+        if transaction is None:
+            what = "no transaction id" if "id" not in data else f"transaction {data['id']!r}, never started"
+            self.violation("BUTLER-ASYNC-OUTCOME", None, f"{label} {data['state']} with {what}")
+            return
+        stream = self.streams[transaction.external_id]
+        stream.events.append(f"{label}: {data['state']} for transaction {transaction.id}")
+        ext = stream.external_id
+        if transaction.outcome is not None:
+            self.violation("BUTLER-ASYNC-OUTCOME", ext, f"a second outcome for transaction {transaction.id}")
+            return
+        transaction.outcome = data["state"]
+        if transaction.overtaken_by is not None:
+            self.violation(
+                "BUTLER-NOTIFY-ORDER",
+                ext,
+                f"order_information {transaction.overtaken_by} arrived before the order_modification of "
+                f"{transaction.kind} transaction {transaction.id} that causes it",
+            )
+            return
+        allowed = self.rules.cancel_allowed if transaction.kind == "cancel" else self.rules.modify_allowed
+        consistent = (transaction.outcome == "success") == (transaction.state_at_call in allowed)
+        requirement = _REQUIREMENT.get((transaction.kind, transaction.outcome))
+        if not consistent and requirement is not None:
+            self.violation(
+                requirement,
+                ext,
+                f"{transaction.kind} in {transaction.state_at_call} ended in {transaction.outcome}; "
+                f"{transaction.kind} succeeds only in {', '.join(sorted(allowed))}",
+            )
+
+    def _bin_complete(self, data: dict[str, Any], label: str) -> None:
+        stream = self._stream(data["externalServiceRequestId"], label)
+        if stream is None:
+            return
+        stream.events.append(f"{label}: {data['state']}")
+        if stream.state != data["state"]:
+            self.violation(
+                "BUTLER-NOTIFY-ORDER",
+                stream.external_id,
+                f"bin_complete reports {data['state']} while the stream is at {stream.state}",
+            )
+
+    # --- verdicts ---------------------------------------------------------------------------------------------
+
+    def raise_findings(self, external_ids: set[str]) -> None:
+        """Raise the first unreported violation of these requests, or one that belongs to no request."""
+        for finding in self.findings:
+            if not finding.reported and (finding.external_id is None or finding.external_id in external_ids):
+                finding.reported = True
+                raise finding.violation
+
+    def show(self, external_id: str) -> str:
+        stream = self.streams.get(external_id)
+        return stream.show() if stream else "  (unknown request)"

@@ -1,0 +1,108 @@
+"""A Butler target: the API and control clients, and (started on first use) the notification receiver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from pickconform.auth import BearerToken
+from pickconform.butler import spec
+from pickconform.butler.receiver import Receiver
+from pickconform.butler.settings import Settings
+from pickconform.client import ExchangeLog, make_client
+from pickconform.profile import ProfileError, secret_from_env
+
+
+class ButlerTarget:
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        log: ExchangeLog,
+        *,
+        control_url: str = "",
+        callback_listen: str = "127.0.0.1:0",
+        callback_public_url: str = "",
+        capabilities: frozenset[str] | None = None,
+        notification_timeout: float = 10.0,
+    ) -> None:
+        self.base_url, self.control_url = base_url.rstrip("/"), control_url.rstrip("/")
+        self.callback_listen, self.callback_public_url = callback_listen, callback_public_url
+        self.notification_timeout = notification_timeout
+        self.log = log
+        self.client = make_client(self.base_url, auth=BearerToken(token), log=log)
+        self.control = make_client(self.control_url, auth=BearerToken(token), log=log) if self.control_url else None
+        self._capabilities = capabilities
+        self._receiver: Receiver | None = None
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """Declared in the profile, or asked of the control protocol once; none without a control protocol."""
+        if self._capabilities is None:
+            found: frozenset[str] = frozenset()
+            if self.control is not None:
+                response = self.control.get("/capabilities")
+                if response.status_code == 200:
+                    listed = (
+                        response.json().get("capabilities")
+                        if "json" in response.headers.get("content-type", "")
+                        else None
+                    )
+                    found = frozenset(c for c in listed or () if isinstance(c, str))
+            self._capabilities = found
+        return self._capabilities
+
+    @property
+    def receiver(self) -> Receiver:
+        """The notification receiver, started on first use and registered as the target's callback if it can be."""
+        if self._receiver is None:
+            host, _, port = self.callback_listen.rpartition(":")
+            receiver = Receiver(host=host, port=int(port)).start()
+            url = self.callback_public_url or receiver.url
+            if "callback" in self.capabilities and self.control is not None:
+                response = self.control.put("/callback", json={"url": url})
+                if not response.is_success:
+                    receiver.stop()
+                    raise RuntimeError(f"the target refused the callback URL {url}: {response.status_code}")
+            self._receiver = receiver
+        return self._receiver
+
+    def preflight(self) -> None:
+        try:
+            response = self.client.post(spec.CANCEL, json={}, timeout=5)  # bad data: a 400 if the token is accepted
+        except httpx.HTTPError as exc:
+            raise ProfileError(f"butler base_url {self.base_url} is unreachable: {type(exc).__name__}: {exc}") from None
+        if response.status_code in (401, 403):
+            raise ProfileError(f"butler base_url {self.base_url} refused the token ({response.status_code})")
+        if self.control is not None:
+            try:
+                self.control.get("/capabilities", timeout=5)
+            except httpx.HTTPError as exc:
+                raise ProfileError(f"butler control_url {self.control_url} is unreachable: {exc}") from None
+
+    def close(self) -> None:
+        if self._receiver is not None:
+            self._receiver.stop()
+        self.client.close()
+        if self.control is not None:
+            self.control.close()
+
+
+def embedded(server: Any, log: ExchangeLog) -> ButlerTarget:
+    reference = server.reference.families["butler"]
+    base_url = f"{server.url}/butler"
+    return ButlerTarget(base_url, reference.token, log, control_url=f"{base_url}/control", notification_timeout=3.0)
+
+
+def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ButlerTarget:
+    return ButlerTarget(
+        settings.base_url,
+        secret_from_env(settings.token_env, where),
+        log,
+        control_url=settings.control_url,
+        callback_listen=settings.callback_listen,
+        callback_public_url=settings.callback_public_url,
+        capabilities=None if settings.capabilities is None else frozenset(settings.capabilities),
+        notification_timeout=settings.notification_timeout,
+    )
