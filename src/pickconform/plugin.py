@@ -98,6 +98,15 @@ def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
     return RunContext(seed=DEFAULT_SEED if seed is None else seed, run_id=run_id or RunContext().run_id)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Families not selected are not even imported: a run of one family does not depend on the others."""
+    with contextlib.suppress(ValueError):
+        parts = collection_path.relative_to(SUITE).parts
+        if parts and parts[0] in FAMILIES and parts[0] not in selected_families(config):
+            return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     families = set(selected_families(config))
     wanted = set(config.getoption("requirement") or ())
@@ -207,7 +216,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if test_report.skipped and isinstance(test_report.longrepr, tuple):
             reason = test_report.longrepr[2].removeprefix("Skipped: ")
         elif test_report.failed:
-            reason = str(test_report.longrepr)
+            crash = getattr(test_report.longrepr, "reprcrash", None)
+            reason = crash.message if crash is not None and violated is None else str(test_report.longrepr)
         outcomes.append(
             report.TestOutcome(
                 item.nodeid, requirements_of(item), test_report.outcome, reason, violated, test_report.duration

@@ -38,6 +38,6 @@ def body(text: str, content_type: str = "") -> str:
         return _FORM_SECRET.sub(rf"\1{REDACTED}", text)
     try:
         parsed = json.loads(text)
-    except ValueError:
-        return text
+    except (ValueError, RecursionError):
+        return text if len(text) < 200 else "<unparsed body>"  # too deep to inspect: show none of it
     return json.dumps(document(parsed), ensure_ascii=False)

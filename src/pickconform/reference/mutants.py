@@ -50,5 +50,6 @@ class Faults:
             raise KeyError(f"unknown mutant {unknown[0]!r} (see `pickconform mutants`)")
         self.names = frozenset(names)
 
-    def active(self, name: str) -> bool:
-        return name in self.names
+    def active(self, *names: str) -> bool:
+        """Whether any of these faults is on."""
+        return not self.names.isdisjoint(names)

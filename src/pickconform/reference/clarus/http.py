@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -16,12 +17,12 @@ from pickconform.paths import SPECS
 from pickconform.reference import validation
 from pickconform.reference.clarus import mutants as m
 from pickconform.reference.clarus.graphql import ClarusGraphQL
-from pickconform.reference.clarus.store import ClarusError, ClarusStore, error_36, error_37
+from pickconform.reference.clarus.store import ClarusError, ClarusStore, error_37
 from pickconform.reference.mutants import Faults
 
 SPEC = SPECS / "clarus" / "openapi.yaml"
 PREFIXES = ("/api", "/api/v1")
-Handler = Callable[[Request, str, Any], Awaitable[Response]]
+Handler = Callable[[Request, str, Any], Response]
 
 
 def error_response(error: ClarusError) -> JSONResponse:
@@ -118,7 +119,9 @@ class ClarusHTTP:
                             body = json.loads(raw)
                         except (ValueError, RecursionError):
                             raise ClarusError(422, "validation_error", "invalid_json", "the body is not JSON") from None
-                return await handler(request, tenant, body)
+                # Handlers run in the thread pool: requests really are concurrent, as on a production server, so
+                # the database transactions (not the event loop) are what keep allocation safe.
+                return await run_in_threadpool(handler, request, tenant, body)
             except ClarusError as error:
                 return error_response(error)
 
@@ -158,18 +161,18 @@ class ClarusHTTP:
             return JSONResponse({"error": "invalid_client"}, status_code=401)
         return JSONResponse({"access_token": token, "token_type": "Bearer", "expires_in": 3600})
 
-    async def create_product(self, request: Request, tenant: str, body: Any) -> Response:
+    def create_product(self, request: Request, tenant: str, body: Any) -> Response:
         attributes = self._validated("ProductCreate", body)["data"]["attributes"]
         return JSONResponse({"data": self.store.create_product(tenant, attributes)}, status_code=201)
 
-    async def create_receipt(self, request: Request, tenant: str, body: Any) -> Response:
+    def create_receipt(self, request: Request, tenant: str, body: Any) -> Response:
         attributes = self._validated("GoodsInReceiptCreate", body)["data"]["attributes"]
         return JSONResponse({"data": self.store.create_receipt(tenant, attributes)}, status_code=201)
 
-    async def receive_receipt(self, request: Request, tenant: str, body: Any) -> Response:
+    def receive_receipt(self, request: Request, tenant: str, body: Any) -> Response:
         return JSONResponse({"data": self.store.receive_receipt(tenant, self._path_id(request))})
 
-    async def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
+    def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
         data = self._validated("GoodsOutCreate", body)["data"]
         address = data.get("relationships", {}).get("address", {}).get("data") or data["attributes"].pop(
             "address", None
@@ -179,33 +182,36 @@ class ClarusHTTP:
             return JSONResponse({"id": resource["id"], **resource["attributes"]}, status_code=201)
         return JSONResponse({"data": resource}, status_code=201)
 
-    async def get_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
+    def get_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
         return JSONResponse({"data": self.store.goods_out(tenant, self._path_id(request))})
 
     def _ids(self, body: Any) -> list[int]:
+        """The `ids` of a process request; an empty or missing list is left to the store (error 36)."""
         if self.faults.active(m.CRASH_ON_BAD_IDS) and isinstance(body, dict) and isinstance(body.get("ids"), list):
             return [int(i) for i in body["ids"]]  # ValueError/TypeError on non-integers: an unhandled 500
+        if not isinstance(body, dict):
+            raise ClarusError(422, "validation_error", "invalid_request", "the body must be a JSON object")
+        if body.get("ids") in (None, []):
+            return []
         if self.faults.active(m.INVALID_ACCEPTED):
-            ids = body.get("ids") if isinstance(body, dict) else None
-            return [i for i in ids if isinstance(i, int)] if isinstance(ids, list) else []
-        if not isinstance(body, dict) or not body.get("ids"):
-            if isinstance(body, dict) and body.get("ids") in (None, []):
-                raise error_36()
-            if not isinstance(body, dict):
-                raise ClarusError(422, "validation_error", "invalid_request", "the body must be a JSON object")
+            ids = body["ids"] if isinstance(body["ids"], list) else []
+            return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
         error = validation.first_error(self.validators["ProcessPicksRequest"], body)
         if error is not None:
             raise error_37(f"{validation.pointer(error)}: {error.message[:200]}")
         # JSON Schema counts 36.0 as an integer, so a faithful server accepts it too.
         return [int(i) for i in body["ids"]]
 
-    async def process_picks(self, request: Request, tenant: str, body: Any) -> Response:
-        references = self.store.process(tenant, self._ids(body), consolidate=False)
+    def process_picks(self, request: Request, tenant: str, body: Any) -> Response:
+        ids = self._ids(body)
+        if self.faults.active(m.INVALID_ACCEPTED) and not ids:
+            return JSONResponse({"process_references": []})  # what was not an ID was silently dropped
+        references = self.store.process(tenant, ids, consolidate=False)
         if self.faults.active(m.UNDOCUMENTED_STATUS):
             return JSONResponse(references, status_code=202)
         return JSONResponse({"process_references": references})
 
-    async def consolidate_picks(self, request: Request, tenant: str, body: Any) -> Response:
+    def consolidate_picks(self, request: Request, tenant: str, body: Any) -> Response:
         return JSONResponse({"process_references": self.store.process(tenant, self._ids(body), consolidate=True)})
 
     async def graphql_endpoint(self, request: Request) -> Response:

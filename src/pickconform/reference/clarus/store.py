@@ -217,7 +217,7 @@ class ClarusStore:
         if missing and not self.faults.active(m.UNKNOWN_IDS_IGNORED):
             raise error_37(f"goods outs not found: {', '.join(map(str, missing[:20]))}")
         orders = [found[i] for i in ids if i in found]
-        if not orders:
+        if not orders and not self.faults.active(m.UNKNOWN_IDS_IGNORED):
             raise error_37("none of the IDs exists")
         processed = [row["id"] for row in orders if row["processed"]]
         if processed and not self.faults.active(m.PROCESS_TWICE):

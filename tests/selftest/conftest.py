@@ -1,0 +1,54 @@
+"""Helpers for the project's own tests: run the suite as a user would, through the CLI, and read its report."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@dataclass
+class Run:
+    status: int
+    stdout: str
+    stderr: str
+    report: dict[str, Any] | None
+
+    def verdict(self, requirement: str) -> str:
+        assert self.report is not None, self.stderr[-2000:]
+        return next(r["status"] for r in self.report["requirements"] if r["id"] == requirement)
+
+    def statuses(self) -> dict[str, str]:
+        assert self.report is not None, self.stderr[-2000:]
+        return {r["id"]: r["status"] for r in self.report["requirements"]}
+
+
+def pickconform(
+    *args: str, report_dir: Path | None = None, env: dict[str, str] | None = None, timeout: int = 300
+) -> Run:
+    command = [sys.executable, "-m", "pickconform.cli", *args]
+    if report_dir is not None:
+        command += ["--report-dir", str(report_dir)]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+    report = None
+    if report_dir is not None and (report_dir / "report.json").exists():
+        report = json.loads((report_dir / "report.json").read_text())
+    return Run(done.returncode, done.stdout, done.stderr, report)
+
+
+@pytest.fixture
+def run_cli():
+    return pickconform
