@@ -8,6 +8,7 @@ notification leaves within milliseconds of the change that caused it.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from typing import Any
@@ -27,7 +28,9 @@ class Delivery:
     ) -> None:
         self.store, self.faults = store, faults
         self.attempts, self.backoff = attempts, backoff
-        self._client = httpx.Client(timeout=timeout, headers={"Content-Type": "application/json"})
+        # TCP_NODELAY: headers and body leave in separate writes, and Nagle would hold the body for a delayed ACK.
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self._client = httpx.Client(timeout=timeout, headers={"Content-Type": "application/json"}, transport=transport)
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="butler-delivery", daemon=True)
