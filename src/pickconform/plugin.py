@@ -75,6 +75,7 @@ def pytest_configure(config: pytest.Config) -> None:
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
+        directory.mkdir(parents=True, exist_ok=True)  # junit and cucumber writers expect it to exist
         if not getattr(config.option, "xmlpath", None):
             config.option.xmlpath = str(directory / "junit.xml")
         if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:

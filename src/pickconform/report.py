@@ -13,6 +13,7 @@ from pickconform.catalogue import Requirement
 
 @dataclass
 class TestOutcome:
+    __test__ = False  # a dataclass, not a pytest test class
     nodeid: str
     requirements: tuple[str, ...]
     outcome: str  # passed | failed | skipped
