@@ -54,10 +54,25 @@ def butler(butler_target: ButlerTarget, values: Values, scenario: Scenario) -> I
         api.hold_allocation(False)
 
 
+# Judged in many scenarios (mostly by the lifecycle checker); a scenario's own requirement is its one other tag.
+CROSS_CUTTING = frozenset(
+    {
+        "BUTLER-LIFECYCLE",
+        "BUTLER-ASYNC-OUTCOME",
+        "BUTLER-NOTIFY-SCHEMA",
+        "BUTLER-NOTIFY-UNIQUE-ID",
+        "BUTLER-NOTIFY-ORDER",
+    }
+)
+
+
 @pytest.fixture
 def requirement(request: pytest.FixtureRequest) -> str:
-    """The requirement a generic step judges: the scenario's own (first) requirement tag."""
-    return requirements_of(request.node)[0]
+    """The requirement a generic step judges: the scenario's own one (Gherkin tags carry no order)."""
+    tags = requirements_of(request.node)
+    own = sorted(set(tags) - CROSS_CUTTING)
+    assert len(own) == 1, f"a Butler scenario needs exactly one requirement besides {sorted(CROSS_CUTTING)}: {tags}"
+    return own[0]
 
 
 # --- helpers --------------------------------------------------------------------------------------------------
