@@ -105,6 +105,8 @@ def _convert(value: Any, hint: Any, where: str, name: str) -> Any:
             raise ProfileError(f"{where}: '{name}' must be a list of {item.__name__}")
         return tuple(value) if origin is tuple else value
     expected = hint if isinstance(hint, type) else object
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)  # TOML writes 30 for 30.0
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
         raise ProfileError(f"{where}: '{name}' must be {expected.__name__}, not {type(value).__name__}")
     return value

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 

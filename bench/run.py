@@ -1,0 +1,106 @@
+"""Benchmark of pickconform, measured (not asserted): run it, read the figures, put them in the closing note.
+
+    .venv/bin/python bench/run.py [--repeat N] [--examples N]
+
+For each API family: the whole suite against the embedded target (wall time, peak memory of the run). For Clarus, in
+the same run: our Schemathesis part (stateless REST operations) against the `schemathesis` CLI over the same spec,
+example count, phases and checks, both against one served reference implementation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+BIN = Path(PYTHON).parent
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in MiB and exit status of a command run to completion."""
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024  # the largest child so far
+    if done.returncode not in (0, 1):
+        print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
+    return elapsed, peak, done.returncode
+
+
+def repeat(label: str, times: int, run: Callable[[], tuple[float, int, int]]) -> None:
+    results = [run() for _ in range(times)]
+    walls = [r[0] for r in results]
+    print(
+        f"{label:<58} median {statistics.median(walls):6.2f} s  min {min(walls):6.2f} s"
+        f"  peak RSS {max(r[1] for r in results):4d} MiB  exit {results[-1][2]}",
+        flush=True,
+    )
+
+
+def family_suites(times: int) -> None:
+    from pickconform.reference.app import available_families
+
+    for family in available_families():
+        repeat(
+            f"{family} suite, embedded target (pickconform run)",
+            times,
+            lambda family=family: timed([str(BIN / "pickconform"), "run", "--api", family]),
+        )
+
+
+def fuzzing_against_cli(times: int, examples: int) -> None:
+    """Ours and the CLI's fuzzing of specs/clarus/openapi.yaml, same examples, phases, checks and target."""
+    from pickconform.reference.app import Reference
+    from pickconform.reference.server import ReferenceServer
+
+    with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
+        base = f"{server.url}/clarus"
+        form = {"grant_type": "client_credentials", "client_id": "acme-client", "client_secret": "acme-secret"}
+        token = httpx.post(f"{base}/oauth/token", data=form).json()["access_token"]
+        secret = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
+        secret.write(
+            f'[clarus]\nbase_url = "{base}"\nsubdomain = "acme"\n[clarus.oauth]\ntoken_url = "{base}/oauth/token"\n'
+            'client_id = "acme-client"\nclient_secret_env = "BENCH_SECRET"\n'
+        )
+        secret.close()
+        ours = [
+            str(BIN / "pytest"), "tests/conformance/clarus/test_fuzz.py", "-k", "test_rest_operation", "-q",
+            "--profile", secret.name, "--fuzz-examples", str(examples), "-p", "no:randomly",
+        ]  # fmt: skip
+        cli = [
+            str(BIN / "st"), "run", str(ROOT / "specs/clarus/openapi.yaml"), "--url", f"{base}/api",
+            "-H", f"Authorization: Bearer {token}", "-H", "X-Clarus-Subdomain: acme",
+            "--phases", "examples,coverage,fuzzing", "--mode", "all", "-n", str(examples),
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
+            "response_schema_conformance,negative_data_rejection",
+            "--generation-deterministic", "--seed", "20261122", "--workers", "1",
+        ]  # fmt: skip
+        env = {"BENCH_SECRET": "acme-secret"}
+        repeat(f"clarus fuzzing, ours (pytest, {examples} examples/op)", times, lambda: timed(ours, env))
+        repeat(f"clarus fuzzing, schemathesis CLI ({examples} examples/op)", times, lambda: timed(cli))
+        os.unlink(secret.name)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--examples", type=int, default=20)
+    args = parser.parse_args()
+    print(f"pickconform benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
+    family_suites(args.repeat)
+    fuzzing_against_cli(args.repeat, args.examples)
+
+
+if __name__ == "__main__":
+    main()
