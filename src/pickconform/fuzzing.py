@@ -74,7 +74,7 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
         kwargs["url"],
         headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
         params=kwargs.get("params") or None,
-        json=kwargs["json"] if "json" in kwargs else None,
+        json=kwargs.get("json"),
         content=content if "json" not in kwargs else None,
     )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.selftest.conftest import pickconform
 
 from pickconform.catalogue import catalogue
 from pickconform.reference.app import available_families
 from pickconform.reference.mutants import all_mutants
+from tests.selftest.conftest import pickconform
 
 MUTANTS = all_mutants()
 

@@ -36,7 +36,9 @@ def load_document(path: Path) -> dict[str, Any]:
 def validator(
     path: Path, schema_name: str, patch: Callable[[dict[str, Any]], None] | None = None
 ) -> jsonschema.Draft202012Validator:
-    """A validator for `#/components/schemas/<schema_name>` of an OpenAPI 3.1 document; `patch` edits a copy (mutants)."""
+    """A validator for `#/components/schemas/<schema_name>` of an OpenAPI 3.1 document.
+
+    `patch` edits a copy of the schemas first: that is how mutants loosen a rule."""
     document = load_document(path)
     if patch is not None:
         document = copy.deepcopy(document)

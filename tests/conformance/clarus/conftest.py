@@ -15,13 +15,13 @@ from pytest_bdd import given, parsers, then, when
 from pickconform.auth import StaticToken
 from pickconform.clarus import checks
 from pickconform.clarus.api import ClarusApi, goods_out_document
+from pickconform.clarus.spec import conforms
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.client import make_client
 from pickconform.determinism import Values
 from pickconform.plugin import family_target, requirements_of
 from pickconform.targets import Target
 from pickconform.verdict import check, json_body, pointer
-from pickconform.clarus.spec import conforms
 
 
 @dataclass

@@ -82,7 +82,8 @@ GRAPHQL_BODIES = {
     "deep query": json.dumps({"query": "{" * 2000 + "}" * 2000}).encode(),
     "wrong variable type": json.dumps(
         {
-            "query": "query($f: PickProcessingRequestFilterType) { pickProcessingRequests(filter: $f) { edges { cursor } } }",
+            "query": "query($f: PickProcessingRequestFilterType) "
+            "{ pickProcessingRequests(filter: $f) { edges { cursor } } }",
             "variables": {"f": {"goods_out_id": {"eq": "not a number"}}},
         }
     ).encode(),

@@ -1,4 +1,4 @@
-"""GraphQL polling of pick processing requests, serving both documented query shapes from specs/clarus/schema.graphql."""
+"""GraphQL polling of pick processing requests: both documented query shapes, from specs/clarus/schema.graphql."""
 
 from __future__ import annotations
 

@@ -246,7 +246,8 @@ class ClarusStore:
         if not self.faults.active(m.INSUFFICIENT_STOCK_ACCEPTED):
             for (product_id, warehouse_id), quantity in demand.items():
                 stock = db.execute(
-                    "SELECT quantity - allocated AS free FROM stock WHERE tenant = ? AND product_id = ? AND warehouse_id = ?",
+                    "SELECT quantity - allocated AS free FROM stock"
+                    " WHERE tenant = ? AND product_id = ? AND warehouse_id = ?",
                     (orders[0]["tenant"], product_id, warehouse_id),
                 ).fetchone()
                 if stock is None or stock["free"] < quantity:
@@ -315,7 +316,7 @@ class ClarusStore:
         with self.db.read() as db:
             rows = db.execute(f"SELECT * FROM pick_processing_requests WHERE {where} ORDER BY id", args).fetchall()
         return [
-            {key: row[key] for key in row.keys() if key not in ("tenant", "due_at")} | {"id": str(row["id"])}
+            {key: row[key] for key in row.keys() if key not in ("tenant", "due_at")}  # noqa: SIM118 (a Row iterates values) | {"id": str(row["id"])}
             for row in rows
         ]
 
