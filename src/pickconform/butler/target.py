@@ -43,13 +43,11 @@ class ButlerTarget:
             found: frozenset[str] = frozenset()
             if self.control is not None:
                 response = self.control.get("/capabilities")
-                if response.status_code == 200:
-                    listed = (
-                        response.json().get("capabilities")
-                        if "json" in response.headers.get("content-type", "")
-                        else None
-                    )
-                    found = frozenset(c for c in listed or () if isinstance(c, str))
+                try:
+                    listed = response.json().get("capabilities") if response.status_code == 200 else None
+                except (ValueError, AttributeError):
+                    listed = None  # not the documented answer: no capability can be relied on
+                found = frozenset(c for c in listed or () if isinstance(c, str))
             self._capabilities = found
         return self._capabilities
 
