@@ -43,10 +43,11 @@ def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome]) -> li
             linked = requirement.id in outcome.requirements or outcome.violated == requirement.id
             if not linked:
                 continue
-            status = outcome.outcome
+            status, reason = outcome.outcome, _first_line(outcome.reason)
             if status == "failed" and outcome.violated not in (None, requirement.id):
-                status = "blocked"  # the test stopped on another requirement before it could judge this one
-            tests.append({"nodeid": outcome.nodeid, "outcome": status, "reason": _first_line(outcome.reason)})
+                # The test stopped on another requirement before it could judge this one.
+                status, reason = "blocked", f"not judged: the test failed first on {outcome.violated}"
+            tests.append({"nodeid": outcome.nodeid, "outcome": status, "reason": reason})
         failed = [t for t in tests if t["outcome"] == "failed"]
         if failed:
             verdict = Verdict(requirement, "fail", f"{failed[0]['reason']} ({failed[0]['nodeid']})", tests)
