@@ -1,10 +1,11 @@
 """Benchmark of pickconform, measured (not asserted): run it, read the figures, put them in the closing note.
 
-    .venv/bin/python bench/run.py [--repeat N] [--examples N]
+    .venv/bin/python bench/run.py [--repeat N] [--examples N] [--samples N]
 
-For each API family: the whole suite against the embedded target (wall time, peak memory of the run). For Clarus, in
-the same run: our Schemathesis part (stateless REST operations) against the `schemathesis` CLI over the same spec,
-example count, phases and checks, both against one served reference implementation.
+- each API family: the whole suite against the embedded target (wall time, peak memory of the run);
+- Butler: the latency from a simulated step to its notification arriving (p50/p99);
+- Clarus, in the same run: our Schemathesis part (stateless REST operations) against the `schemathesis` CLI over the
+  same spec, example count, phases and checks, both against one served reference implementation.
 """
 
 from __future__ import annotations
@@ -68,15 +69,14 @@ def fuzzing_against_cli(times: int, examples: int) -> None:
         base = f"{server.url}/clarus"
         form = {"grant_type": "client_credentials", "client_id": "acme-client", "client_secret": "acme-secret"}
         token = httpx.post(f"{base}/oauth/token", data=form).json()["access_token"]
-        secret = tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False)
-        secret.write(
+        secret = Path(tempfile.mkdtemp()) / "bench.toml"
+        secret.write_text(
             f'[clarus]\nbase_url = "{base}"\nsubdomain = "acme"\n[clarus.oauth]\ntoken_url = "{base}/oauth/token"\n'
             'client_id = "acme-client"\nclient_secret_env = "BENCH_SECRET"\n'
         )
-        secret.close()
         ours = [
             str(BIN / "pytest"), "tests/conformance/clarus/test_fuzz.py", "-k", "test_rest_operation", "-q",
-            "--profile", secret.name, "--fuzz-examples", str(examples), "-p", "no:randomly",
+            "--profile", str(secret), "--fuzz-examples", str(examples), "-p", "no:randomly",
         ]  # fmt: skip
         cli = [
             str(BIN / "st"), "run", str(ROOT / "specs/clarus/openapi.yaml"), "--url", f"{base}/api",
@@ -89,16 +89,48 @@ def fuzzing_against_cli(times: int, examples: int) -> None:
         env = {"BENCH_SECRET": "acme-secret"}
         repeat(f"clarus fuzzing, ours (pytest, {examples} examples/op)", times, lambda: timed(ours, env))
         repeat(f"clarus fuzzing, schemathesis CLI ({examples} examples/op)", times, lambda: timed(cli))
-        os.unlink(secret.name)
+        secret.unlink()
+
+
+def butler_notification_latency(samples: int) -> None:
+    """From a simulated step (the control call that reaches the first rack) to its notification arriving."""
+    from pickconform.butler.api import ButlerApi, pick_request
+    from pickconform.determinism import RunContext
+    from pickconform.targets import start_embedded
+
+    target = start_embedded(["butler"], RunContext())
+    try:
+        api = ButlerApi(target.families["butler"], RunContext().values("bench"))
+        api.put_inventory("BENCH-SKU", samples * 2)
+        latencies = []
+        for i in range(samples):
+            external_id = f"bench-{i}"
+            api.create(pick_request(external_id, [(f"{external_id}-1", "BENCH-SKU", 1)]))
+            api.next(external_id, "order_information", "BUTLER-LIFECYCLE")  # fulfillable
+            start = time.monotonic()
+            api.reach_first_rack(external_id)
+            api.next(external_id, "order_information", "BUTLER-LIFECYCLE")  # cancellation_locked
+            latencies.append(api.receiver.by_request[external_id][-1].at - start)
+    finally:
+        target.close()
+    latencies.sort()
+    p50, p99 = latencies[len(latencies) // 2], latencies[int(len(latencies) * 0.99) - 1]
+    print(
+        f"{'butler step → notification latency (' + str(samples) + ' samples)':<58} p50 {p50 * 1000:6.2f} ms"
+        f"  p99 {p99 * 1000:6.2f} ms  max {latencies[-1] * 1000:6.2f} ms",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--examples", type=int, default=20)
+    parser.add_argument("--samples", type=int, default=200, help="notification latency samples")
     args = parser.parse_args()
     print(f"pickconform benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
     family_suites(args.repeat)
+    butler_notification_latency(args.samples)
     fuzzing_against_cli(args.repeat, args.examples)
 
 
