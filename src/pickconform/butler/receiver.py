@@ -9,7 +9,6 @@ with a different content is a violation. Steps wait for notifications with a dea
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections import defaultdict
@@ -17,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,6 +23,7 @@ from starlette.routing import Route
 
 from pickconform.butler import spec
 from pickconform.butler.lifecycle import LifecycleChecker
+from pickconform.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -60,33 +59,20 @@ class Receiver:
         self.refused: list[tuple[str | None, str | None]] = []  # (external id, notification_id) answered 500
         self._contents: dict[str, str] = {}
         self._refuse: dict[str, int] = {}
-        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted connections inherit TCP_NODELAY: without it, a response's body waits ~40 ms for a delayed ACK.
-        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self._socket.bind((host, port))
-        self.host, self.port = self._socket.getsockname()[:2]
         app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
-        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._socket]}, daemon=True)
+        self._server = LoopbackServer(app, host, port, name="the notification receiver")
+        self.host, self.port = self._server.host, self._server.port
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}/notifications"
 
     def start(self) -> Receiver:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the notification receiver did not start")
-            time.sleep(0.005)
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.should_exit = True
-        self._thread.join(timeout=5)
-        self._socket.close()
+        self._server.stop()
 
     # --- what steps use ---------------------------------------------------------------------------------------
 
