@@ -18,7 +18,7 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    for option in ("profile", "mutant", "report_dir", "seed", "run_id", "fuzz_examples"):
+    for option in ("profile", "mutant", "report_dir", "seed", "run_id", "fuzz_examples", "record", "replay"):
         value = getattr(args, option)
         if value is not None:
             pytest_args += [f"--{option.replace('_', '-')}", str(value)]
@@ -83,6 +83,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", help="run id mixed into every reference the suite sends")
     run.add_argument("--fuzz-examples", type=int, help="Schemathesis examples per operation")
     run.add_argument("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    cassettes = run.add_mutually_exclusive_group()
+    cassettes.add_argument("--record", metavar="DIR", help="record one redacted cassette per test into DIR")
+    cassettes.add_argument("--replay", metavar="DIR", help="replay the cassettes in DIR offline (no network)")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     run.set_defaults(handler=_run)
 

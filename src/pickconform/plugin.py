@@ -11,18 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vcr.errors import CannotOverwriteExistingCassetteException
 
-from pickconform import fuzzing, report
+from pickconform import cassettes, fuzzing, report
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
-from pickconform.targets import Target, connect, start_embedded
+from pickconform.targets import Target, connect, replay_target, start_embedded
 from pickconform.verdict import Violation
 
 _TARGET = pytest.StashKey[Target | None]()
 _OUTCOMES = pytest.StashKey[list[report.TestOutcome]]()
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
+_RECORDER = pytest.StashKey[cassettes.Recorder | None]()
+_REPLAYED_RUN = pytest.StashKey[RunContext]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -38,6 +41,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--run-id", default=None, help="run id mixed into every reference the suite sends")
     group.addoption("--fuzz-examples", type=int, default=20, help="Schemathesis examples per operation (default 20)")
     group.addoption("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    group.addoption("--record", metavar="DIR", help="record one redacted cassette per conformance test into DIR")
+    group.addoption("--replay", metavar="DIR", help="replay the cassettes in DIR offline: no target, no connection")
 
 
 def _is_conformance(path: Path) -> bool:
@@ -64,6 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_TARGET] = None
     if config.getoption("mutant") and config.getoption("profile"):
         raise pytest.UsageError("--mutant runs the embedded reference: it cannot be combined with --profile")
+    _configure_cassettes(config)
     if config.getoption("mutant"):
         from pickconform.reference.mutants import all_mutants
 
@@ -89,11 +95,41 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
 
 
+def _configure_cassettes(config: pytest.Config) -> None:
+    record, replay = config.getoption("record"), config.getoption("replay")
+    config.stash[_RECORDER] = None
+    if record and replay:
+        raise pytest.UsageError("--record and --replay are mutually exclusive")
+    if replay:
+        for option in ("profile", "mutant"):
+            if config.getoption(option):
+                raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
+        if not Path(replay).is_dir():
+            raise pytest.UsageError(f"--replay {replay}: no such directory of cassettes")
+        recorded = cassettes.recorded_run(Path(replay))
+        if recorded is None:
+            raise pytest.UsageError(f"--replay {replay}: no pickconform cassette in it")
+        seed, run_id = config.getoption("seed"), config.getoption("run_id")
+        if (seed is not None and seed != recorded.seed) or (run_id is not None and run_id != recorded.run_id):
+            raise pytest.UsageError(
+                f"--replay {replay}: recorded with seed {recorded.seed} and run id {recorded.run_id}"
+            )
+        # Replay sends what the recording sent: same seed, run id and clock.
+        config.option.seed, config.option.run_id = recorded.seed, recorded.run_id
+        config.stash[_REPLAYED_RUN] = recorded
+        blocker = cassettes.network_blocked()
+        blocker.__enter__()
+        config.add_cleanup(lambda: blocker.__exit__(None, None, None))
+        config.stash[_RECORDER] = cassettes.Recorder(Path(replay), "replay")
+
+
 def selected_families(config: pytest.Config) -> tuple[str, ...]:
     return tuple(config.getoption("api") or FAMILIES)
 
 
 def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
+    if _REPLAYED_RUN in config.stash:
+        return config.stash[_REPLAYED_RUN]
     seed = config.getoption("seed")
     run_id = config.getoption("run_id")
     return RunContext(seed=DEFAULT_SEED if seed is None else seed, run_id=run_id or RunContext().run_id)
@@ -150,10 +186,32 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
 def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     config = request.config
     target = config.stash[_TARGET]
+    if target is None and config.getoption("replay"):
+        name = f"replay of {Path(config.getoption('replay')).name}"
+        target = replay_target(selected_families(config), run_context(config), cassettes.PLACEHOLDER_ORIGIN, name)
+        config.stash[_TARGET] = target
     if target is None:
         target = start_embedded(selected_families(config), run_context(config), config.getoption("mutant"))
         config.stash[_TARGET] = target
+    if config.getoption("record"):
+        metadata = cassettes.Metadata(target.run, target.name, tuple(target.families))
+        config.stash[_RECORDER] = cassettes.Recorder(Path(config.getoption("record")), "record", metadata)
     yield target
+
+
+@pytest.fixture(autouse=True)
+def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With --record or --replay, each conformance test's outbound HTTP goes to or comes from its own cassette."""
+    if family_of(request.node) is None or not (
+        request.config.getoption("record") or request.config.getoption("replay")
+    ):
+        yield
+        return
+    request.getfixturevalue("pickconform_target")  # creates the recorder (record) and the target outside the cassette
+    recorder = request.config.stash[_RECORDER]
+    assert recorder is not None
+    with recorder.use(request.node.nodeid):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -197,15 +255,30 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         target.log.clear()
 
 
+def _violation(error: BaseException) -> Violation | None:
+    """The violation a test failed with, also from inside an exception group (Hypothesis reports the distinct
+    failures of one test together)."""
+    if isinstance(error, Violation):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            if (found := _violation(inner)) is not None:
+                return found
+    return None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     test_report: pytest.TestReport = yield
     if family_of(item) is None:
         return test_report
     violated = None
-    if call.excinfo is not None and isinstance(call.excinfo.value, Violation):
-        violated = call.excinfo.value.requirement
-        test_report.longrepr = str(call.excinfo.value)  # the requirement, request and response say it all
+    if call.excinfo is not None and isinstance(call.excinfo.value, CannotOverwriteExistingCassetteException):
+        test_report.longrepr = cassettes.describe_miss(call.excinfo.value, item.nodeid)
+    violation = _violation(call.excinfo.value) if call.excinfo is not None else None
+    if violation is not None:
+        violated = violation.requirement
+        test_report.longrepr = str(violation)  # the requirement, request and response say it all
     target = item.config.stash.get(_TARGET, None)
     if test_report.failed and violated is None and target is not None:
         exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])

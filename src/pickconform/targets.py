@@ -58,6 +58,32 @@ def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None 
     )
 
 
+@dataclass
+class _Unstarted:
+    """Stands in for the embedded server in a replay: the reference's families (for their tenants and client ids)
+    without a socket, at the placeholder origin the cassettes were canonicalised to."""
+
+    url: str
+    reference: Any
+
+
+def replay_target(families: Iterable[str], run: RunContext, origin: str, name: str = "replay") -> Target:
+    """The embedded target's families, built exactly as for a live run, but with no server: every request they send
+    must be answered from a cassette."""
+    from pickconform.reference.app import Reference
+
+    families = tuple(families)
+    server = _Unstarted(origin, Reference(families=families))
+    log = ExchangeLog()
+    available = server.reference.families
+    return Target(
+        name=name,
+        run=run,
+        families={f: _family_module(f).embedded(server, log) for f in families if f in available},
+        log=log,
+    )
+
+
 def connect(profile: Profile, run: RunContext, families: Iterable[str]) -> Target:
     """Resolve a profile's families into targets and check that each can be reached and accepts our credentials."""
     log = ExchangeLog()

@@ -1,0 +1,328 @@
+"""Cassettes: record one test's outbound HTTP with vcrpy (JSON, one file per test) and replay it offline.
+
+Recorded interactions are redacted with the suite's one set of rules (`pickconform.redaction`) and carry a canonical
+origin, so a cassette holds no secrets and does not depend on the loopback port it was recorded on. Files are written
+atomically, so an interrupted run leaves the old or the new cassette, never a partial one.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import hashlib
+import json
+import logging
+import os
+import re
+import socket
+import tempfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.persisters.filesystem import CassetteNotFoundError
+from vcr.request import Request
+from vcr.serialize import CASSETTE_FORMAT_VERSION
+from vcr.serializers import compat, jsonserializer
+
+from pickconform import __version__, redaction
+from pickconform.determinism import RunContext
+from pickconform.paths import SPECS
+
+# Every recorded and replayed request is rewritten to this origin; replay targets use it as their base URL, and
+# `.invalid` can never resolve, so a replay that escapes the cassette fails instead of reaching a real host.
+PLACEHOLDER_ORIGIN = "http://pickconform.invalid"
+MODES = ("record", "replay")
+MATCH_ON = ("method", "path", "query", "body")
+METADATA_KEY = "pickconform"
+
+# vcrpy logs every request at INFO, body included, before our redaction runs.
+logging.getLogger("vcr").setLevel(logging.WARNING)
+
+
+class CassetteMiss(AssertionError):
+    """A replayed request that the test's cassette does not hold; the message names the closest recorded one."""
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What a cassette was recorded with, stored beside its interactions."""
+
+    run: RunContext
+    target: str
+    families: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **self.run.as_dict(),
+            "target": self.target,
+            "families": list(self.families),
+            "pickconform_version": __version__,
+            "specs": spec_digests(),
+        }
+
+
+def spec_digests(specs: Path = SPECS) -> dict[str, str]:
+    """sha256 of every file under specs/ (relative POSIX path → digest): a change makes a recording stale."""
+    return {
+        path.relative_to(specs).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(specs.rglob("*"))
+        if path.is_file()
+    }
+
+
+def cassette_path(directory: Path, nodeid: str) -> Path:
+    """One file per test, named from its node id (readable, and unique: a digest disambiguates long or odd ids)."""
+    readable = re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid.removeprefix("tests/conformance/"))[:120].strip("_")
+    return directory / f"{readable}-{hashlib.sha256(nodeid.encode()).hexdigest()[:8]}.json"
+
+
+# --- filters: redaction and a canonical origin (both idempotent: vcrpy runs them on live and on loaded data) --------
+
+
+def canonical_uri(uri: str) -> str:
+    parts = urlsplit(uri)
+    origin = urlsplit(PLACEHOLDER_ORIGIN)
+    return urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
+
+
+def _content_type(headers: Mapping[str, Any]) -> str:
+    for name, value in headers.items():
+        if name.lower() == "content-type":
+            return value[0] if isinstance(value, list) else str(value)
+    return ""
+
+
+def _redact_bytes(body: bytes | str | None, content_type: str) -> bytes | str | None:
+    if not body:
+        return body
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    redacted = redaction.body(text, content_type)
+    if redacted == text:
+        return body  # keep the original bytes when nothing was secret (JSON re-serialisation is not byte-exact)
+    return redacted.encode() if isinstance(body, bytes) else redacted
+
+
+def filter_request(request: Request) -> Request:
+    request = copy.deepcopy(request)  # the live request must keep its real credentials
+    request.uri = canonical_uri(request.uri)
+    headers = redaction.headers(dict(request.headers))
+    request.headers = {
+        k: (urlsplit(PLACEHOLDER_ORIGIN).netloc if k.lower() == "host" else v) for k, v in headers.items()
+    }
+    request.body = _redact_bytes(request.body, _content_type(request.headers))
+    return request
+
+
+def filter_response(response: dict[str, Any]) -> dict[str, Any]:
+    response = copy.deepcopy(response)
+    headers: dict[str, list[str]] = response.get("headers", {})
+    response["headers"] = {
+        name: ([redaction.REDACTED] if name.lower() in redaction.SECRET_HEADERS else values)
+        for name, values in headers.items()
+    }
+    body = response.get("body", {}).get("string")
+    redacted = _redact_bytes(body, _content_type(response["headers"]))
+    if redacted is not body:
+        response["body"]["string"] = redacted
+        for name in response["headers"]:
+            if name.lower() == "content-length":
+                size = len(redacted.encode() if isinstance(redacted, str) else redacted or b"")
+                response["headers"][name] = [str(size)]
+    return response
+
+
+# --- persistence ------------------------------------------------------------------------------------------------
+
+
+class AtomicPersister:
+    """vcrpy's filesystem persister, but written through a temp file in the same directory and `os.replace`d, and
+    with the pickconform metadata beside the interactions."""
+
+    def __init__(
+        self,
+        metadata: dict[str, Any] | None = None,
+        shared_tokens: list[tuple[Request, Any]] | None = None,
+        *,
+        read_only: bool = False,
+    ) -> None:
+        self.metadata, self.read_only = metadata, read_only
+        self.saved = False
+        self.shared_tokens = list(shared_tokens or ())
+        self.loaded_metadata: dict[str, Any] = {}
+
+    def load_cassette(self, cassette_path: str | os.PathLike[str], serializer: Any) -> tuple[list[Any], list[Any]]:
+        path = Path(cassette_path)
+        if not path.is_file():
+            raise CassetteNotFoundError()
+        document = json.loads(path.read_text(encoding="utf-8"))
+        self.loaded_metadata = document.get(METADATA_KEY, {})
+        requests, responses = _interactions(document)
+        # Token responses are cached per session, so the token request sits in whichever cassette needed it first;
+        # offering the recorded token exchanges to every cassette makes replay independent of test order and subset.
+        for request, response in self.shared_tokens:
+            requests.append(request)
+            responses.append(response)
+        return requests, responses
+
+    def save_cassette(
+        self, cassette_path: str | os.PathLike[str], cassette_dict: dict[str, Any], serializer: Any
+    ) -> None:
+        if self.read_only:
+            return  # a replay never rewrites what it replays
+        # The format is vcrpy's JSON cassette; bodies that are not UTF-8 (fuzzing sends such) are stored as base64.
+        document: dict[str, Any] = {
+            "version": CASSETTE_FORMAT_VERSION,
+            "interactions": [
+                {"request": _encoded(request._to_dict(), ("body",)), "response": _encoded(response, ("body", "string"))}
+                for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True)
+            ],
+        }
+        if self.metadata is not None:
+            document[METADATA_KEY] = self.metadata
+        write_atomically(Path(cassette_path), json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        self.saved = True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never a partial one (the rename is atomic within a filesystem)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def token_exchanges(directory: Path) -> list[tuple[Request, Any]]:
+    """Every recorded exchange whose response carries an access token (already redacted), from all cassettes."""
+    found: dict[tuple[str, str, Any], tuple[Request, Any]] = {}
+    for path in sorted(directory.glob("*.json")):
+        with contextlib.suppress(ValueError, KeyError, OSError):
+            for request, response in zip(*_interactions(json.loads(path.read_text(encoding="utf-8"))), strict=True):
+                if b'"access_token"' in (response.get("body", {}).get("string") or b""):
+                    found.setdefault((request.method, request.uri, request.body), (request, response))
+    return list(found.values())
+
+
+def _encoded(value: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
+    value = compat.convert_to_unicode(copy.deepcopy(value))
+    holder = value
+    for key in where[:-1]:
+        holder = holder[key]
+    body = holder.get(where[-1])
+    if isinstance(body, bytes):  # still bytes after convert_to_unicode: not UTF-8
+        holder[where[-1]] = {"base64": base64.b64encode(body).decode("ascii")}
+    return value
+
+
+def _decoded(value: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
+    holder = value
+    for key in where[:-1]:
+        holder = holder[key]
+    body = holder.get(where[-1])
+    if isinstance(body, dict) and "base64" in body:
+        holder[where[-1]] = base64.b64decode(body["base64"])
+    return value
+
+
+def _interactions(document: dict[str, Any]) -> tuple[list[Request], list[dict[str, Any]]]:
+    requests, responses = [], []
+    for interaction in document["interactions"]:
+        requests.append(Request._from_dict(_decoded(interaction["request"], ("body",))))
+        responses.append(compat.convert_to_bytes(_decoded(interaction["response"], ("body", "string"))))
+    return requests, responses
+
+
+# --- recording and replaying one test ---------------------------------------------------------------------------
+
+
+class Recorder:
+    """Cassettes of one run: a directory, a mode, and what every cassette records as its metadata."""
+
+    def __init__(self, directory: Path, mode: str, metadata: Metadata | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"cassette mode must be one of {MODES}, not {mode!r}")
+        self.directory, self.mode, self.metadata = Path(directory), mode, metadata
+        self._tokens = token_exchanges(self.directory) if mode == "replay" else []
+
+    @contextlib.contextmanager
+    def use(self, nodeid: str) -> Iterator[Any]:
+        path = cassette_path(self.directory, nodeid)
+        if self.mode == "replay" and not path.is_file():
+            raise CassetteMiss(f"replay of {nodeid}: no cassette {path.name} in {self.directory}")
+        persister = AtomicPersister(
+            self.metadata.as_dict() if self.metadata is not None else {}, self._tokens, read_only=self.mode == "replay"
+        )
+        recorder = vcr.VCR(
+            serializer="json",
+            # record: a fresh cassette replaces the old one; replay: nothing leaves the process.
+            record_mode="all" if self.mode == "record" else "none",
+            drop_unused_requests=self.mode == "record",
+            match_on=MATCH_ON,
+            decode_compressed_response=True,
+            before_record_request=filter_request,
+            before_record_response=filter_response,
+        )
+        recorder.register_persister(persister)
+        with recorder.use_cassette(str(path)) as cassette:
+            yield cassette
+        if self.mode == "record" and not persister.saved:
+            # A test that sent nothing still gets its (empty) cassette: replay then proves it sends nothing.
+            persister.save_cassette(path, {"requests": [], "responses": []}, jsonserializer)
+
+
+def describe_miss(error: CannotOverwriteExistingCassetteException, nodeid: str) -> str:
+    """One clear paragraph instead of vcrpy's traceback: the test, the request, and the closest recorded request."""
+    request = error.failed_request
+    why = " (every matching request was already played)" if error.reason == "already_played" else ""
+    cassette = Path(str(error.cassette._path)).name
+    lines = [f"replay of {nodeid}: {request.method} {canonical_uri(request.uri)} is not in cassette {cassette}{why}"]
+    if error.similar_requests:
+        closest, _, failed = error.similar_requests[0]
+        differs = ", ".join(name for name, _ in failed) or "nothing (already played)"
+        lines.append(f"closest recorded request: {closest.method} {closest.uri} (differs in: {differs})")
+    else:
+        lines.append("no recorded request is similar; re-record the cassettes with --record")
+    return "\n".join(lines)
+
+
+def recorded_run(directory: Path) -> RunContext | None:
+    """The seed, run id and clock a directory of cassettes was recorded with (replay must send the same values)."""
+    for path in sorted(Path(directory).glob("*.json")):
+        with contextlib.suppress(ValueError, KeyError, TypeError, OSError):
+            meta = json.loads(path.read_text(encoding="utf-8"))[METADATA_KEY]
+            return RunContext(int(meta["seed"]), str(meta["run_id"]), datetime.fromisoformat(meta["clock"]))
+    return None
+
+
+class NetworkBlocked(ConnectionRefusedError):
+    """A replay tried to open a connection."""
+
+
+@contextlib.contextmanager
+def network_blocked() -> Iterator[None]:
+    """Replay promises no connection at all: any `connect` in the process fails loudly while this is active."""
+
+    def refuse(sock: socket.socket, address: Any) -> None:
+        raise NetworkBlocked(f"pickconform replay opens no connection (attempted {address!r})")
+
+    originals = socket.socket.connect, socket.socket.connect_ex
+    socket.socket.connect = refuse  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex = originals  # type: ignore[method-assign]

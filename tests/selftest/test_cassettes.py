@@ -1,0 +1,191 @@
+"""Cassettes: one redacted JSON cassette per test, written atomically, replayed offline to the same verdicts."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from vcr.request import Request
+
+from pickconform import cassettes, redaction
+from pickconform.reference.app import Reference
+from pickconform.reference.server import ReferenceServer
+from tests.selftest.conftest import Run, pickconform
+
+# Scenario requirements of Clarus: tokens, two tenants, a race, async processing with polling, errors, addresses.
+# (Fuzzing tests are not replayed yet: Hypothesis does not regenerate the same cases offline.)
+REQUIREMENTS = (
+    "CLARUS-AUTH-401", "CLARUS-TENANT-ISOLATION", "CLARUS-ALLOC-ONCE", "CLARUS-GO-ADDRESS-REL", "CLARUS-ERR-36",
+    "CLARUS-ERR-59", "CLARUS-POLL-TERMINAL", "CLARUS-GQL-SHAPES",
+)  # fmt: skip
+SELECTION = [arg for requirement in REQUIREMENTS for arg in ("--requirement", requirement)]
+BEARER = re.compile(r"Bearer\s+[A-Za-z0-9._~+/=-]{16,}")  # a credential, not prose such as "a bearer token"
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    base = tmp_path_factory.mktemp("recorded")
+    run = pickconform(
+        "run", "--api", "clarus", *SELECTION, "--record", str(base / "cassettes"), report_dir=base / "out"
+    )
+    assert run.status == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    return base, run
+
+
+def _cassette_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.json"))
+
+
+def _every_byte(*directories: Path) -> Iterator[tuple[Path, bytes]]:
+    for directory in directories:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                yield path, path.read_bytes()
+
+
+def test_one_json_cassette_per_test_with_metadata(recorded: tuple[Path, Run]) -> None:
+    base, _ = recorded
+    tests = ET.parse(base / "out" / "junit.xml").getroot().iter("testcase")
+    files = _cassette_files(base / "cassettes")
+    assert len(files) == len(list(tests)) > 0
+    for path in files:
+        document = json.loads(path.read_text())
+        meta = document["pickconform"]
+        assert {"seed", "run_id", "clock", "target", "pickconform_version", "specs"} <= set(meta)
+        assert meta["target"] == "reference" and meta["specs"] and all(len(d) == 64 for d in meta["specs"].values())
+        for interaction in document["interactions"]:
+            # Host and port of the loopback server are gone: cassettes replay whatever port they were recorded on.
+            assert interaction["request"]["uri"].startswith(cassettes.PLACEHOLDER_ORIGIN + "/")
+            assert interaction["request"]["headers"].get("host", ["pickconform.invalid"]) == ["pickconform.invalid"]
+    assert not list((base / "cassettes").glob(".*.tmp")), "a temp file was left behind"
+
+
+def test_no_credential_or_personal_data_in_cassettes_or_reports(recorded: tuple[Path, Run]) -> None:
+    base, _ = recorded
+    for path, data in _every_byte(base / "cassettes", base / "out"):
+        text = data.decode("utf-8", errors="replace")
+        assert not BEARER.search(text), path.name
+        for key in ("client_secret", "access_token"):
+            for value in re.findall(rf'{key}(?:=|\\?"\s*:\s*\\?")([^&"\\]+)', text):
+                assert value in ("%3Credacted%3E", redaction.REDACTED), f"{key} leaked in {path.name}"
+        for line in text.splitlines():  # goods-out addresses carry personal data
+            assert "example.com" not in line.lower() or "<redacted>" in line, path.name
+
+
+def test_replay_is_offline_and_gives_the_same_verdicts(recorded: tuple[Path, Run], tmp_path: Path) -> None:
+    base, live = recorded
+    replay = pickconform("run", "--api", "clarus", *SELECTION, "--replay", str(base / "cassettes"), report_dir=tmp_path)
+    assert replay.status == 0, replay.stdout[-3000:]
+    assert replay.statuses() == live.statuses()
+    assert set(replay.statuses().values()) == {"pass"}
+    # No target was started: the report names the replay, not the reference implementation.
+    assert replay.report is not None and replay.report["target"].startswith("replay of ")
+    assert replay.report["run"] == live.report["run"]  # type: ignore[index]
+
+
+def test_a_request_missing_from_the_cassette_names_the_test_and_the_closest_request(
+    recorded: tuple[Path, Run], tmp_path: Path
+) -> None:
+    base, _ = recorded
+    tampered = tmp_path / "cassettes"
+    tampered.mkdir()
+    victim = None
+    for path in _cassette_files(base / "cassettes"):
+        text = path.read_text()
+        if victim is None and "ERR-59" not in path.name and '"/clarus/api/goods_out_processes' not in text:
+            document = json.loads(text)
+            for interaction in document["interactions"]:
+                if "/goods_out_processes/process_picks_async" in interaction["request"]["uri"]:
+                    interaction["request"]["body"] = '{"ids": [999999]}'
+                    victim = path
+                    text = json.dumps(document)
+                    break
+        (tampered / path.name).write_text(text)
+    assert victim is not None
+    run = pickconform("run", "--api", "clarus", *SELECTION, "--replay", str(tampered), report_dir=tmp_path / "out")
+    assert run.status == 1
+    assert "replay of tests/conformance/clarus/" in run.stdout
+    assert "closest recorded request: POST http://pickconform.invalid/clarus/api/goods_out_processes" in run.stdout
+    assert "(differs in: body)" in run.stdout
+    assert "CannotOverwriteExistingCassetteException" not in run.stdout
+
+
+def test_canary_client_secret_never_reaches_a_cassette(tmp_path: Path) -> None:
+    """Recording against a served reference through a profile: the client secrets are canaries."""
+    with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
+        url = f"{server.url}/clarus"
+        profile = tmp_path / "target.toml"
+        profile.write_text(
+            f'[target]\nname = "canary"\n\n[clarus]\nbase_url = "{url}"\nsubdomain = "acme"\n'
+            f'[clarus.oauth]\ntoken_url = "{url}/oauth/token"\nclient_id = "acme-client"\n'
+            'client_secret_env = "PICKCONFORM_TEST_SECRET"\n'
+        )
+        run = pickconform(
+            "run", "--profile", str(profile), "--api", "clarus", "--requirement", "CLARUS-ERR-59",
+            "--requirement", "CLARUS-AUTH-401", "--record", str(tmp_path / "cassettes"),
+            report_dir=tmp_path / "out", env={"PICKCONFORM_TEST_SECRET": "acme-secret"},
+        )  # fmt: skip
+    assert run.status == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert _cassette_files(tmp_path / "cassettes")
+    for path, data in _every_byte(tmp_path / "cassettes", tmp_path / "out"):
+        assert b"acme-secret" not in data, path.name
+        assert not BEARER.search(data.decode("utf-8", errors="replace")), path.name
+
+
+def test_record_and_replay_are_exclusive_and_replay_needs_no_profile(tmp_path: Path) -> None:
+    both = pickconform("run", "--record", str(tmp_path), "--replay", str(tmp_path))
+    assert both.status == 2 and "not allowed with argument" in both.stderr
+    with_profile = pickconform("run", "--replay", str(tmp_path), "--profile", str(tmp_path / "x.toml"))
+    assert with_profile.status == 2 and "--replay" in with_profile.stderr and "--profile" in with_profile.stderr
+
+
+# --- the parts, in process ----------------------------------------------------------------------------------------
+
+
+def test_filters_are_idempotent_and_canonicalise_the_origin() -> None:
+    request = Request(
+        "POST",
+        "http://127.0.0.1:40123/clarus/oauth/token?x=1",
+        b"grant_type=client_credentials&client_id=acme-client&client_secret=s3cr3t",
+        {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer abc", "Host": "127.0.0.1:40123"},
+    )
+    once = cassettes.filter_request(request)
+    assert once.uri == "http://pickconform.invalid/clarus/oauth/token?x=1"
+    assert b"s3cr3t" not in once.body and once.headers["Authorization"] == redaction.REDACTED
+    assert request.headers["Authorization"] == "Bearer abc", "the live request keeps its credentials"
+    twice = cassettes.filter_request(once)
+    assert (twice.uri, twice.body, dict(twice.headers)) == (once.uri, once.body, dict(once.headers))
+    response = {
+        "status": {"code": 200, "message": "OK"},
+        "headers": {"Content-Type": ["application/json"], "Set-Cookie": ["s=1"], "Content-Length": ["40"]},
+        "body": {"string": b'{"access_token": "tok-123", "expires_in": 3600}'},
+    }
+    filtered = cassettes.filter_response(response)
+    assert b"tok-123" not in filtered["body"]["string"] and filtered["headers"]["Set-Cookie"] == [redaction.REDACTED]
+    assert filtered["headers"]["Content-Length"] == [str(len(filtered["body"]["string"]))]
+    assert cassettes.filter_response(filtered) == filtered
+
+
+def test_an_interrupted_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.json"
+    cassettes.write_atomically(path, '{"old": true}\n')
+
+    def interrupted(fd: int) -> None:
+        raise KeyboardInterrupt  # as SIGINT would, after part of the new content was written
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cassettes.write_atomically(path, '{"new": true, "padding": "' + "x" * 100_000 + '"}\n')
+    assert path.read_text() == '{"old": true}\n'
+    assert [p.name for p in tmp_path.iterdir()] == ["a.json"], "the partial temp file was not removed"
+
+
+def test_network_is_blocked_while_replaying() -> None:
+    with cassettes.network_blocked(), pytest.raises(cassettes.NetworkBlocked):
+        socket.create_connection(("127.0.0.1", 9), timeout=1)
