@@ -6,6 +6,7 @@ Fuzzing is derandomised by default (fixed seed, no example database), so a red b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,33 @@ def openapi(path: Path, modes: tuple[str, ...] = ("positive", "negative")) -> An
 
 def graphql(path: Path) -> Any:
     return _configure(schemathesis.graphql.from_path(str(path)), ["positive"])
+
+
+def operation_for(schema: Any, method: str, path: str) -> tuple[str, Any] | None:
+    """The documented operation a concrete path belongs to, with its path template; None if none matches."""
+    # re caches compiled patterns, so matching the few documented templates per call stays cheap.
+    template = next(
+        (t for t in schema.raw_schema["paths"] if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", t), path)), None
+    )
+    return None if template is None else (template, schema[template][method.upper()])
+
+
+def documented_status(
+    operation: Any, label: str, response: httpx.Response, requirement: str, *, body: bool = True
+) -> None:
+    """The response status is documented for the operation and, with `body`, its body matches the schema."""
+    documented = set(operation.definition.raw.get("responses", {}))
+    if str(response.status_code) not in documented:
+        raise Violation(
+            requirement,
+            f"{label} answered {response.status_code}, documented: {', '.join(sorted(documented))}",
+            response,
+        )
+    if body:
+        try:
+            operation.validate_response(response)
+        except (FailureGroup, AssertionError) as error:
+            raise Violation(requirement, f"{label}: {str(error).strip().splitlines()[0]}", response) from None
 
 
 def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
