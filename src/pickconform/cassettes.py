@@ -50,6 +50,10 @@ class CassetteMiss(AssertionError):
     """A replayed request that the test's cassette does not hold; the message names the closest recorded one."""
 
 
+class StaleCassette(AssertionError):
+    """A cassette recorded with other specs than the ones the suite now judges by."""
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What a cassette was recorded with, stored beside its interactions."""
@@ -252,11 +256,15 @@ def _interactions(document: dict[str, Any]) -> tuple[list[Request], list[dict[st
 class Recorder:
     """Cassettes of one run: a directory, a mode, and what every cassette records as its metadata."""
 
-    def __init__(self, directory: Path, mode: str, metadata: Metadata | None = None) -> None:
+    def __init__(
+        self, directory: Path, mode: str, metadata: Metadata | None = None, *, fail_stale: bool = False
+    ) -> None:
         if mode not in MODES:
             raise ValueError(f"cassette mode must be one of {MODES}, not {mode!r}")
-        self.directory, self.mode, self.metadata = Path(directory), mode, metadata
+        self.directory, self.mode, self.metadata, self.fail_stale = Path(directory), mode, metadata, fail_stale
         self._tokens = token_exchanges(self.directory) if mode == "replay" else []
+        self._specs = spec_digests() if mode == "replay" else {}
+        self.stale: dict[str, list[str]] = {}  # node id → spec files that changed since its cassette was recorded
 
     @contextlib.contextmanager
     def use(self, nodeid: str) -> Iterator[Any]:
@@ -278,10 +286,25 @@ class Recorder:
         )
         recorder.register_persister(persister)
         with recorder.use_cassette(str(path)) as cassette:
+            if self.mode == "replay":
+                self._check_fresh(nodeid, path, persister.loaded_metadata.get("specs", {}))
             yield cassette
         if self.mode == "record" and not persister.saved:
             # A test that sent nothing still gets its (empty) cassette: replay then proves it sends nothing.
             persister.save_cassette(path, {"requests": [], "responses": []}, jsonserializer)
+
+    def _check_fresh(self, nodeid: str, path: Path, recorded: dict[str, str]) -> None:
+        changed = sorted(
+            name for name in recorded.keys() | self._specs.keys() if recorded.get(name) != self._specs.get(name)
+        )
+        if not changed:
+            return
+        self.stale[nodeid] = changed
+        if self.fail_stale:
+            raise StaleCassette(
+                f"cassette {path.name} of {nodeid} is stale: recorded with other specs ({', '.join(changed[:5])}); "
+                "re-record it with --record"
+            )
 
 
 def describe_miss(error: CannotOverwriteExistingCassetteException, nodeid: str) -> str:

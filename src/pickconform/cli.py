@@ -28,6 +28,8 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args += ["--requirement", requirement]
     if args.fuzz_random:
         pytest_args.append("--fuzz-random")
+    if args.fail_stale:
+        pytest_args.append("--fail-stale")
     pytest_args += args.pytest_args
     status = pytest.main(pytest_args)
     if status == pytest.ExitCode.OK:
@@ -86,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     cassettes = run.add_mutually_exclusive_group()
     cassettes.add_argument("--record", metavar="DIR", help="record one redacted cassette per test into DIR")
     cassettes.add_argument("--replay", metavar="DIR", help="replay the cassettes in DIR offline (no network)")
+    run.add_argument("--fail-stale", action="store_true", help="with --replay, stale cassettes fail their tests")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     run.set_defaults(handler=_run)
 

@@ -43,6 +43,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
     group.addoption("--record", metavar="DIR", help="record one redacted cassette per conformance test into DIR")
     group.addoption("--replay", metavar="DIR", help="replay the cassettes in DIR offline: no target, no connection")
+    group.addoption(
+        "--fail-stale", action="store_true", help="with --replay, a cassette recorded with other specs fails its test"
+    )
 
 
 def _is_conformance(path: Path) -> bool:
@@ -120,7 +123,9 @@ def _configure_cassettes(config: pytest.Config) -> None:
         blocker = cassettes.network_blocked()
         blocker.__enter__()
         config.add_cleanup(lambda: blocker.__exit__(None, None, None))
-        config.stash[_RECORDER] = cassettes.Recorder(Path(replay), "replay")
+        config.stash[_RECORDER] = cassettes.Recorder(Path(replay), "replay", fail_stale=config.getoption("fail_stale"))
+    elif config.getoption("fail_stale"):
+        raise pytest.UsageError("--fail-stale applies to --replay only")
 
 
 def selected_families(config: pytest.Config) -> tuple[str, ...]:
@@ -323,6 +328,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    recorder = config.stash.get(_RECORDER, None)
+    if recorder is not None and recorder.stale:
+        changed = sorted({name for names in recorder.stale.values() for name in names})
+        terminalreporter.write_line(
+            f"pickconform: {len(recorder.stale)} stale cassette(s), recorded with other specs "
+            f"({', '.join(changed[:5])}); re-record with --record"
+            f"{'' if recorder.fail_stale else ', or pass --fail-stale to fail on it'}",
+            yellow=True,
+        )
     document = config.stash.get(_DOCUMENT, None)
     if document is None:
         return

@@ -189,3 +189,20 @@ def test_an_interrupted_write_leaves_the_old_cassette(tmp_path: Path, monkeypatc
 def test_network_is_blocked_while_replaying() -> None:
     with cassettes.network_blocked(), pytest.raises(cassettes.NetworkBlocked):
         socket.create_connection(("127.0.0.1", 9), timeout=1)
+
+
+def test_a_cassette_recorded_with_other_specs_is_stale(recorded: tuple[Path, Run], tmp_path: Path) -> None:
+    base, _ = recorded
+    stale = tmp_path / "cassettes"
+    stale.mkdir()
+    for index, path in enumerate(_cassette_files(base / "cassettes")):
+        document = json.loads(path.read_text())
+        if index == 0:
+            name = sorted(document["pickconform"]["specs"])[0]
+            document["pickconform"]["specs"][name] = "0" * 64
+        (stale / path.name).write_text(json.dumps(document))
+    selection = ("run", "--api", "clarus", *SELECTION, "--replay", str(stale))
+    warned = pickconform(*selection, report_dir=tmp_path / "warned")
+    assert warned.status == 0 and "1 stale cassette(s)" in warned.stdout and name in warned.stdout
+    failed = pickconform(*selection, "--fail-stale", report_dir=tmp_path / "failed")
+    assert failed.status == 1 and "is stale: recorded with other specs" in failed.stdout
