@@ -206,3 +206,13 @@ def test_a_cassette_recorded_with_other_specs_is_stale(recorded: tuple[Path, Run
     assert warned.status == 0 and "1 stale cassette(s)" in warned.stdout and name in warned.stdout
     failed = pickconform(*selection, "--fail-stale", report_dir=tmp_path / "failed")
     assert failed.status == 1 and "is stale: recorded with other specs" in failed.stdout
+
+
+def test_a_recording_of_a_mutant_replays_to_the_same_failure(tmp_path: Path) -> None:
+    selection = ("run", "--api", "clarus", "--requirement", "CLARUS-ERR-59")
+    live = pickconform(
+        *selection, "--mutant", "clarus-process-twice", "--record", str(tmp_path / "c"), report_dir=tmp_path / "live"
+    )
+    assert live.status == 1 and live.verdict("CLARUS-ERR-59") == "fail"
+    replay = pickconform(*selection, "--replay", str(tmp_path / "c"), report_dir=tmp_path / "replay")
+    assert replay.status == 1 and replay.statuses() == live.statuses()
