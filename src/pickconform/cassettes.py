@@ -307,6 +307,18 @@ class Recorder:
             )
 
 
+def find_miss(error: BaseException | None, depth: int = 0) -> CannotOverwriteExistingCassetteException | None:
+    """The cassette miss behind a test's error, also when Hypothesis or an exception group wrapped it."""
+    if error is None or depth > 10:
+        return None
+    if isinstance(error, CannotOverwriteExistingCassetteException):
+        return error
+    for inner in (*getattr(error, "exceptions", ()), error.__cause__, error.__context__):
+        if found := find_miss(inner, depth + 1):
+            return found
+    return None
+
+
 def describe_miss(error: CannotOverwriteExistingCassetteException, nodeid: str) -> str:
     """One clear paragraph instead of vcrpy's traceback: the test, the request, and the closest recorded request."""
     request = error.failed_request

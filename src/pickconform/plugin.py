@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vcr.errors import CannotOverwriteExistingCassetteException
 
 from pickconform import cassettes, fuzzing, report
 from pickconform.catalogue import catalogue
@@ -278,8 +277,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if family_of(item) is None:
         return test_report
     violated = None
-    if call.excinfo is not None and isinstance(call.excinfo.value, CannotOverwriteExistingCassetteException):
-        test_report.longrepr = cassettes.describe_miss(call.excinfo.value, item.nodeid)
+    miss = cassettes.find_miss(call.excinfo.value) if call.excinfo is not None else None
+    if miss is not None:  # vcrpy's own message would show the unredacted request
+        test_report.longrepr = cassettes.describe_miss(miss, item.nodeid)
     violation = _violation(call.excinfo.value) if call.excinfo is not None else None
     if violation is not None:
         violated = violation.requirement
