@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import schemathesis
 from schemathesis import checks as st_checks
+from schemathesis.config import HealthCheck
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 
@@ -53,6 +54,9 @@ def _configure(schema: Any, modes: list[str]) -> Any:
     )
     if not SETTINGS.randomised:
         schema.config.seed = SETTINGS.seed
+    # Hypothesis' health checks judge how fast data is generated, which says nothing about the target; on a loaded
+    # 2-core CI machine the nested Butler bodies would trip "too slow" at random.
+    schema.config.suppress_health_check = [HealthCheck.all]
     return schema
 
 
