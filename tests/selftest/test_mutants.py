@@ -38,9 +38,7 @@ def test_faithful_reference_passes_everything(family: str, tmp_path: Path) -> No
 def test_mutant_fails_on_its_requirement(name: str, tmp_path: Path) -> None:
     mutant = MUTANTS[name]
     family = mutant.requirement.split("-")[0].lower()
-    run = pickconform(
-        "run", "--api", family, "--mutant", name, "--requirement", mutant.requirement,
-        report_dir=tmp_path,
-    )
+    arguments = ("run", "--api", family, "--mutant", name, "--requirement", mutant.requirement)
+    run = pickconform(*arguments, report_dir=tmp_path)
     assert run.status == 1, f"exit {run.status}\n{run.stdout[-3000:]}\n{run.stderr[-2000:]}"
     assert run.verdict(mutant.requirement) == "fail", run.stdout[-3000:]
