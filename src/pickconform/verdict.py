@@ -22,6 +22,14 @@ class Violation(AssertionError):
         super().__init__(text)
 
 
+class SetupFailed(AssertionError):
+    """The target refused the data a scenario needs: the scenario cannot judge its requirement (all of the test's
+    requirements fail, since nothing was verified)."""
+
+    def __init__(self, what: str, response: httpx.Response) -> None:
+        super().__init__(f"setup failed: {what}\n{Exchange.from_response(response).describe()}")
+
+
 def check(condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None) -> None:
     if not condition:
         raise Violation(requirement, message, exchange)

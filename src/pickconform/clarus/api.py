@@ -10,7 +10,7 @@ import httpx
 
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
-from pickconform.verdict import Violation, check, json_body, pointer
+from pickconform.verdict import SetupFailed, Violation, check, json_body, pointer
 
 STATUSES = ("pending", "completed", "failed")
 TERMINAL = ("completed", "failed")
@@ -28,15 +28,6 @@ REFERENCE_QUERY = """query Poll($filter: PickProcessingRequestFilterType, $first
     }
   }
 }"""
-
-
-class SetupFailed(AssertionError):
-    """The target refused the data a scenario needs; the scenario cannot judge its requirement."""
-
-    def __init__(self, what: str, response: httpx.Response) -> None:
-        from pickconform.client import Exchange
-
-        super().__init__(f"setup failed: {what}\n{Exchange.from_response(response).describe()}")
 
 
 @dataclass

@@ -8,20 +8,12 @@ from typing import Any
 
 import httpx
 
-from pickconform.client import Exchange
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
-from pickconform.verdict import Violation
+from pickconform.verdict import SetupFailed, Violation
 
 FINAL = ("SUCCESS", "FAILURE")
 POLL_INTERVAL = 0.02
-
-
-class SetupFailed(AssertionError):
-    """The target refused the data a scenario needs; the scenario cannot judge its requirement."""
-
-    def __init__(self, what: str, response: httpx.Response) -> None:
-        super().__init__(f"setup failed: {what}\n{Exchange.from_response(response).describe()}")
 
 
 @dataclass

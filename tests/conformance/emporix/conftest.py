@@ -15,11 +15,11 @@ from pytest_bdd import given, parsers, then, when
 
 from pickconform.determinism import Values
 from pickconform.emporix import spec
-from pickconform.emporix.api import FINAL, EmporixApi, SetupFailed
+from pickconform.emporix.api import FINAL, EmporixApi
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.plugin import family_target, requirements_of
 from pickconform.targets import Target
-from pickconform.verdict import Violation, check
+from pickconform.verdict import SetupFailed, Violation, check
 
 TENANT_VARIANTS: dict[str, Callable[[str], str]] = {
     "in upper case": str.upper,

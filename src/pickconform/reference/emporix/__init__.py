@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import secrets
-import threading
-import time
 
 from pickconform.reference.emporix.http import EmporixHTTP
 from pickconform.reference.emporix.store import EmporixStore
 from pickconform.reference.mutants import Faults
+from pickconform.reference.worker import DueWorker
 
 TENANTS = ("acme", "globex")
 
@@ -23,24 +22,13 @@ class EmporixReference:
         self.clients = clients
         self.store = EmporixStore(faults, clients)
         self.app = EmporixHTTP(self.store, faults).app
-        self._stop = threading.Event()
-        self._worker = threading.Thread(target=self._run_jobs, name="emporix-recalculations", daemon=True)
-
-    def _run_jobs(self) -> None:
-        """The background job runner: recalculation jobs move from IN_PROGRESS to SUCCESS or FAILURE when due."""
-        while not self._stop.is_set():
-            next_due = self.store.finish_due_jobs()
-            wait = 0.02 if next_due is None else max(0.001, min(0.02, next_due - time.monotonic()))
-            self._stop.wait(wait)
+        self._worker = DueWorker("emporix-recalculations", self.store.finish_due_jobs)
 
     def start(self) -> None:
-        if not self._worker.is_alive():
-            self._worker.start()
+        self._worker.start()  # recalculation jobs move from IN_PROGRESS to SUCCESS or FAILURE when due
 
     def close(self) -> None:
-        self._stop.set()
-        if self._worker.is_alive():
-            self._worker.join(timeout=2)
+        self._worker.close()
 
 
 def build(faults: Faults, *, demo_credentials: bool = False) -> EmporixReference:
