@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform.auth import Credentials, OAuthClient, StaticToken, TokenError, make_auth
+from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings
 from pickconform.client import ExchangeLog, make_client
-from pickconform.profile import ProfileError, secret_from_env
+from pickconform.profile import secret_from_env
+from pickconform.targets import require_reachable, require_token
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,9 @@ class ClarusTarget:
         return self._clients[key]
 
     def preflight(self) -> None:
-        try:
-            self._token_client.get(self.base_url + "/", timeout=5)
-        except httpx.HTTPError as exc:
-            raise ProfileError(f"clarus base_url {self.base_url} is unreachable: {type(exc).__name__}: {exc}") from None
+        require_reachable(self._token_client, "clarus", self.base_url)
         for tenant in filter(None, (self.tenant, self.other_tenant)):
-            auth = self.client(tenant).auth
-            try:
-                if hasattr(auth, "token"):
-                    auth.token()
-            except TokenError as exc:
-                raise ProfileError(f"clarus tenant {tenant.subdomain}: {exc}") from None
+            require_token(self.client(tenant).auth, f"clarus tenant {tenant.subdomain}")
 
     def close(self) -> None:
         for client in (*self._clients.values(), self._token_client):

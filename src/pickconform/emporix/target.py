@@ -6,10 +6,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform.auth import Credentials, OAuthClient, StaticToken, TokenError, make_auth
+from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.client import ExchangeLog, make_client
 from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings
 from pickconform.profile import ProfileError, secret_from_env
+from pickconform.targets import require_reachable, require_token
 
 VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
 ROLES = (VIEW, MANAGE)
@@ -84,20 +85,10 @@ class EmporixTarget:
         return token if isinstance(token, str) and token else None
 
     def preflight(self) -> None:
-        try:
-            self._token_client.get(self.base_url + "/", timeout=5)
-        except httpx.HTTPError as exc:
-            raise ProfileError(
-                f"emporix base_url {self.base_url} is unreachable: {type(exc).__name__}: {exc}"
-            ) from None
+        require_reachable(self._token_client, "emporix", self.base_url)
         for tenant in filter(None, (self.tenant, self.other_tenant)):
             for scope in ROLES:
-                auth = self.client(scope, tenant).auth
-                try:
-                    if hasattr(auth, "token"):
-                        auth.token()
-                except TokenError as exc:
-                    raise ProfileError(f"emporix tenant {tenant.name} ({scope}): {exc}") from None
+                require_token(self.client(scope, tenant).auth, f"emporix tenant {tenant.name} ({scope})")
 
     def close(self) -> None:
         for client in (*self._clients.values(), self._token_client):
