@@ -1,7 +1,10 @@
-"""Cassettes: record one test's outbound HTTP with vcrpy (JSON, one file per test) and replay it offline.
+"""Cassettes: record one test's HTTP with vcrpy (JSON, one file per test) and replay it offline.
 
-Recorded interactions are redacted with the suite's one set of rules (`pickconform.redaction`) and carry a canonical
-origin, so a cassette holds no secrets and does not depend on the loopback port it was recorded on. Files are written
+A cassette holds the test's outbound interactions (vcrpy's `interactions`) and the inbound requests the target sent
+to the suite meanwhile (`inbound`: Butler notifications), each with its place among the outbound ones.
+
+Recorded interactions are redacted with the suite's one set of rules (`pickconform.redaction`) and carry canonical
+origins, so a cassette holds no secrets and does not depend on the loopback ports it was recorded on. Files are written
 atomically, so an interrupted run leaves the old or the new cassette, never a partial one.
 """
 
@@ -17,7 +20,8 @@ import os
 import re
 import socket
 import tempfile
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -38,9 +42,12 @@ from pickconform.paths import SPECS
 # Every recorded and replayed request is rewritten to this origin; replay targets use it as their base URL, and
 # `.invalid` can never resolve, so a replay that escapes the cassette fails instead of reaching a real host.
 PLACEHOLDER_ORIGIN = "http://pickconform.invalid"
+# Where the suite's notification receiver is, as recorded: the callback URL the suite registers is in request bodies.
+RECEIVER_ORIGIN = "http://receiver.pickconform.invalid"
 MODES = ("record", "replay")
 MATCH_ON = ("method", "path", "query", "body")
 METADATA_KEY = "pickconform"
+INBOUND_KEY = "inbound"
 
 # vcrpy logs every request at INFO, body included, before our redaction runs.
 logging.getLogger("vcr").setLevel(logging.WARNING)
@@ -96,6 +103,24 @@ def canonical_uri(uri: str) -> str:
     return urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
 
 
+_aliases: dict[str, str] = {}  # live origin → canonical origin, for origins the suite sends in request bodies
+
+
+def alias_origin(live: str, canonical: str) -> None:
+    """Record `live` (e.g. the receiver's loopback origin, sent as a callback URL) as `canonical` in request bodies."""
+    parts = urlsplit(live)
+    _aliases[f"{parts.scheme}://{parts.netloc}"] = canonical
+
+
+def _canonical_body(body: bytes | str | None) -> bytes | str | None:
+    for live, canonical in _aliases.items():
+        if isinstance(body, bytes) and live.encode() in body:
+            body = body.replace(live.encode(), canonical.encode())
+        elif isinstance(body, str) and live in body:
+            body = body.replace(live, canonical)
+    return body
+
+
 def _content_type(headers: Mapping[str, Any]) -> str:
     for name, value in headers.items():
         if name.lower() == "content-type":
@@ -113,14 +138,19 @@ def _redact_bytes(body: bytes | str | None, content_type: str) -> bytes | str | 
     return redacted.encode() if isinstance(body, bytes) else redacted
 
 
-def filter_request(request: Request) -> Request:
+def filter_request(request: Request) -> Request | None:
+    parts = urlsplit(request.uri)
+    if f"{parts.scheme}://{parts.netloc}" in _aliases:
+        # The embedded target delivering a notification to the suite (same process, so vcrpy sees it): that is an
+        # inbound request, recorded by the receiver, not one of the test's outbound interactions.
+        return None
     request = copy.deepcopy(request)  # the live request must keep its real credentials
     request.uri = canonical_uri(request.uri)
     headers = redaction.headers(dict(request.headers))
     request.headers = {
         k: (urlsplit(PLACEHOLDER_ORIGIN).netloc if k.lower() == "host" else v) for k, v in headers.items()
     }
-    request.body = _redact_bytes(request.body, _content_type(request.headers))
+    request.body = _redact_bytes(_canonical_body(request.body), _content_type(request.headers))
     return request
 
 
@@ -160,6 +190,7 @@ class AtomicPersister:
         self.saved = False
         self.shared_tokens = list(shared_tokens or ())
         self.loaded_metadata: dict[str, Any] = {}
+        self.inbound: list[dict[str, Any]] = []  # record: filled while the test runs; replay: what was recorded
 
     def load_cassette(self, cassette_path: str | os.PathLike[str], serializer: Any) -> tuple[list[Any], list[Any]]:
         path = Path(cassette_path)
@@ -167,6 +198,7 @@ class AtomicPersister:
             raise CassetteNotFoundError()
         document = json.loads(path.read_text(encoding="utf-8"))
         self.loaded_metadata = document.get(METADATA_KEY, {})
+        self.inbound = list(document.get(INBOUND_KEY, []))
         requests, responses = _interactions(document)
         # Token responses are cached per session, so the token request sits in whichever cassette needed it first;
         # offering the recorded token exchanges to every cassette makes replay independent of test order and subset.
@@ -188,6 +220,8 @@ class AtomicPersister:
                 for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True)
             ],
         }
+        if self.inbound:
+            document[INBOUND_KEY] = self.inbound
         if self.metadata is not None:
             document[METADATA_KEY] = self.metadata
         write_atomically(Path(cassette_path), json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
@@ -288,7 +322,8 @@ class Recorder:
         with recorder.use_cassette(str(path)) as cassette:
             if self.mode == "replay":
                 self._check_fresh(nodeid, path, persister.loaded_metadata.get("specs", {}))
-            yield cassette
+            with _activated(Active(self.mode, cassette, persister.inbound)):
+                yield cassette
         if self.mode == "record" and not persister.saved:
             # A test that sent nothing still gets its (empty) cassette: replay then proves it sends nothing.
             persister.save_cassette(path, {"requests": [], "responses": []}, jsonserializer)
@@ -305,6 +340,81 @@ class Recorder:
                 f"cassette {path.name} of {nodeid} is stale: recorded with other specs ({', '.join(changed[:5])}); "
                 "re-record it with --record"
             )
+
+
+# --- the running test's cassette, as the rest of the suite sees it: inbound requests and the recording's time -----
+
+
+class Active:
+    """The cassette of the test now running (a process runs one test at a time; xdist workers are processes)."""
+
+    def __init__(self, mode: str, cassette: Any, inbound: list[dict[str, Any]]) -> None:
+        self.mode, self.cassette = mode, cassette
+        self.inbound = inbound  # record: appended to as requests arrive; replay: consumed as they fall due
+        self.lock = threading.Lock()
+
+    def exchanges(self) -> int:
+        """How many outbound exchanges of the test are done: an inbound request's place among them."""
+        return self.cassette.play_count if self.mode == "replay" else len(self.cassette.data)
+
+
+_active: Active | None = None
+_inbound_sink: Callable[[str, bytes], Any] | None = None
+
+
+@contextlib.contextmanager
+def _activated(active: Active) -> Iterator[None]:
+    global _active
+    _active = active
+    try:
+        yield
+        if active.mode == "replay":
+            replay_inbound(everything=True)  # what arrived after the test's last exchange arrived during the test
+    finally:
+        _active = None
+
+
+def replaying() -> bool:
+    return _active is not None and _active.mode == "replay"
+
+
+def record_inbound(path: str, body: bytes) -> None:
+    """Note a request the target sent to the suite (call it where the suite judges it: its place is taken then)."""
+    active = _active
+    if active is None or active.mode != "record":
+        return
+    redacted = _redact_bytes(body, "application/json")
+    text = redacted.decode("utf-8", errors="replace") if isinstance(redacted, bytes) else redacted or ""
+    with active.lock:
+        active.inbound.append({"after": active.exchanges(), "path": path, "body": text})
+
+
+def on_inbound(sink: Callable[[str, bytes], Any] | None) -> None:
+    """Where replayed inbound requests go: the offline receiver's `deliver(path, body)`."""
+    global _inbound_sink
+    _inbound_sink = sink
+
+
+def replay_inbound(*, everything: bool = False) -> None:
+    """Deliver the recorded inbound requests that are due: those that arrived, in the recording, after no more
+    outbound exchanges than the replay has played so far (all of them with `everything`)."""
+    active, sink = _active, _inbound_sink
+    if active is None or active.mode != "replay" or sink is None:
+        return
+    while True:
+        with active.lock:
+            if not active.inbound or not (everything or active.inbound[0]["after"] <= active.exchanges()):
+                return
+            due = active.inbound.pop(0)
+        sink(due["path"], due["body"].encode())
+
+
+def can_replay(request: Any) -> bool:
+    """Whether the running replay holds a response, not yet played, for this httpx request."""
+    active = _active
+    if active is None or active.mode != "replay":
+        return False
+    return bool(active.cassette.can_play_response_for(Request(request.method, str(request.url), request.content, {})))
 
 
 def find_miss(error: BaseException | None, depth: int = 0) -> CannotOverwriteExistingCassetteException | None:

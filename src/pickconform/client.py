@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from pickconform import redaction
+from pickconform import cassettes, redaction
 
 USER_AGENT = "pickconform/0.1"
 _BODY_LIMIT = 2000
@@ -99,13 +99,17 @@ def make_client(
         if log is not None:
             log.add(Exchange.from_response(response))
 
+    def before_send(request: httpx.Request) -> None:
+        # In a replay, notifications the recording had received before this request are delivered first.
+        cassettes.replay_inbound()
+
     return httpx.Client(
         base_url=base_url,
         auth=auth,
         headers={"User-Agent": USER_AGENT, **(headers or {})},
         timeout=timeout,
         transport=transport or fast_transport(),
-        event_hooks={"response": [record]},
+        event_hooks={"request": [before_send], "response": [record]},
     )
 
 

@@ -96,12 +96,10 @@ def replay_target(families: Iterable[str], run: RunContext, origin: str, name: s
     server = _Unstarted(origin, Reference(families=families))
     log = ExchangeLog()
     available = server.reference.families
-    return Target(
-        name=name,
-        run=run,
-        families={f: _family_module(f).embedded(server, log) for f in families if f in available},
-        log=log,
-    )
+    resolved = {f: _family_module(f).embedded(server, log) for f in families if f in available}
+    for family_target in resolved.values():
+        family_target.offline = True
+    return Target(name=name, run=run, families=resolved, log=log)
 
 
 def connect(profile: Profile, run: RunContext, families: Iterable[str]) -> Target:

@@ -166,10 +166,12 @@ class ButlerApi:
             return found.notification
 
     def state(self, external_id: str) -> str:
+        self.receiver.settle()
         with self.receiver.condition:
             return self.receiver.checker.streams[external_id].state
 
     def judge(self) -> None:
         """Every violation the checker found in this scenario's streams (or in none) fails the scenario."""
+        self.receiver.settle()
         with self.receiver.condition:
             self.receiver.checker.raise_findings(set(self.requests))

@@ -1,7 +1,8 @@
 """The notification receiver: the callback a Butler target POSTs its notifications to.
 
 Started by the suite on a real socket (loopback for the embedded target; the profile's listen address for a remote
-one). Every notification is validated against specs/butler/notifications and, when valid, judged by the lifecycle
+one); in a replay it opens no socket and is fed the notifications recorded in each test's cassette instead.
+Every notification is validated against specs/butler/notifications and, when valid, judged by the lifecycle
 checker. A repeated notification_id is acknowledged and not processed again (idempotent), but recorded: the same id
 with a different content is a violation. Steps wait for notifications with a deadline on a Condition.
 """
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from pickconform import cassettes
 from pickconform.butler import spec
 from pickconform.butler.lifecycle import LifecycleChecker
 from pickconform.loopback import LoopbackServer
@@ -48,7 +50,16 @@ def external_id_of(document: Any) -> str | None:
 
 
 class Receiver:
-    def __init__(self, checker: LifecycleChecker | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    PATH = "/notifications"
+
+    def __init__(
+        self,
+        checker: LifecycleChecker | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        offline: bool = False,
+    ) -> None:
         self.checker = checker or LifecycleChecker()
         # One lock for the checker and the records; the suite holds it while it calls the target, so that a
         # notification caused by a call is judged after the call is recorded.
@@ -59,20 +70,28 @@ class Receiver:
         self.refused: list[tuple[str | None, str | None]] = []  # (external id, notification_id) answered 500
         self._contents: dict[str, str] = {}
         self._refuse: dict[str, int] = {}
-        app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
-        self._server = LoopbackServer(app, host, port, name="the notification receiver")
-        self.host, self.port = self._server.host, self._server.port
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}/notifications"
+        self.offline = offline
+        if offline:
+            self._server = None
+            self.url = cassettes.RECEIVER_ORIGIN + self.PATH
+        else:
+            app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
+            self._server = LoopbackServer(app, host, port, name="the notification receiver")
+            self.url = f"http://{self._server.host}:{self._server.port}{self.PATH}"
+            cassettes.alias_origin(self.url, cassettes.RECEIVER_ORIGIN)  # recorded without the random port
 
     def start(self) -> Receiver:
-        self._server.start()
+        if self._server is None:
+            cassettes.on_inbound(self.deliver)
+        else:
+            self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.stop()
+        if self._server is None:
+            cassettes.on_inbound(None)
+        else:
+            self._server.stop()
 
     # --- what steps use ---------------------------------------------------------------------------------------
 
@@ -82,23 +101,35 @@ class Receiver:
             self._refuse[external_id] = times
 
     def wait_for(self, predicate: Callable[[], Any], timeout: float) -> Any:
-        """Wait until `predicate()` (called under the lock) is truthy, or the deadline passes (then it is falsy)."""
+        """Wait until `predicate()` (called under the lock) is truthy, or the deadline passes (then it is falsy).
+        A replay does not wait: what the recording received by now has been delivered, and nothing else comes."""
+        cassettes.replay_inbound()
         with self.condition:
-            return self.condition.wait_for(predicate, timeout)
+            return self.condition.wait_for(predicate, 0 if self.offline else timeout)
+
+    def settle(self) -> None:
+        """In a replay, deliver the recorded notifications that had arrived by now (live, they arrive by themselves)."""
+        cassettes.replay_inbound()
 
     # --- the callback -----------------------------------------------------------------------------------------
 
     async def _endpoint(self, request: Request) -> Response:
-        raw = await request.body()
-        try:
-            document = json.loads(raw)
-        except (ValueError, RecursionError):
-            with self.condition:
+        status, answer = self.deliver(request.url.path, await request.body())
+        return JSONResponse(answer, status_code=status)
+
+    def deliver(self, path: str, raw: bytes) -> tuple[int, dict[str, str]]:
+        """One notification POSTed to the callback (live) or replayed from a cassette: the status and body to answer."""
+        with self.condition:
+            # Recorded under the lock, where it is judged: its place among the suite's calls is the one it had here.
+            cassettes.record_inbound(path, raw)
+            try:
+                document = json.loads(raw)
+            except (ValueError, RecursionError):
                 self.checker.violation("BUTLER-NOTIFY-SCHEMA", None, f"a notification is not JSON: {raw[:200]!r}")
                 self.condition.notify_all()
-            return JSONResponse({"error": "not JSON"}, status_code=400)
-        outcome = self.accept(document)
-        return JSONResponse({"outcome": outcome}, status_code=500 if outcome == "refused" else 200)
+                return 400, {"error": "not JSON"}
+            outcome = self.accept(document)
+            return (500 if outcome == "refused" else 200), {"outcome": outcome}
 
     def accept(self, document: Any) -> str:
         """Record and judge one notification: `accepted`, `repeat` (acknowledged, not processed again) or `refused`."""

@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from pickconform import cassettes
 from pickconform.auth import BearerToken
 from pickconform.butler import spec
 from pickconform.butler.receiver import Receiver
@@ -15,6 +16,8 @@ from pickconform.profile import ProfileError, secret_from_env
 
 
 class ButlerTarget:
+    offline = False  # a replay's target: the receiver is fed from cassettes and opens no socket
+
     def __init__(
         self,
         base_url: str,
@@ -56,8 +59,10 @@ class ButlerTarget:
         """The notification receiver, started on first use and registered as the target's callback if it can be."""
         if self._receiver is None:
             host, _, port = self.callback_listen.rpartition(":")
-            receiver = Receiver(host=host, port=int(port)).start()
+            receiver = Receiver(host=host, port=int(port), offline=self.offline).start()
             url = self.callback_public_url or receiver.url
+            if self.callback_public_url:
+                cassettes.alias_origin(self.callback_public_url, cassettes.RECEIVER_ORIGIN)
             if "callback" in self.capabilities and self.control is not None:
                 response = self.control.put("/callback", json={"url": url})
                 if not response.is_success:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from pickconform import pacing
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
 from pickconform.verdict import SetupFailed, Violation, check, json_body, pointer
@@ -180,13 +181,13 @@ class ClarusApi:
             )
             if all(status in TERMINAL for status in statuses):
                 return observed
-            if time.monotonic() > deadline:
+            if pacing.deadline_passed(deadline, response):
                 raise Violation(
                     "CLARUS-POLL-TERMINAL",
                     f"still {statuses} after {self.target.poll_timeout:.0f}s of polling (observed {observed})",
                     response,
                 )
-            time.sleep(interval)
+            pacing.pause(interval)
             interval = min(interval * 2, 0.25)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from pickconform import pacing
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
 from pickconform.verdict import SetupFailed, Violation
@@ -96,6 +97,6 @@ class EmporixApi:
                 raise Violation("EMPORIX-JOB-SCHEMA", "expected a JSON object", response)
             observed.append((job, response))
             finished = [j for j, _ in observed if j.get("jobStatus") in FINAL]
-            if len(finished) >= 2 or time.monotonic() > deadline:
+            if len(finished) >= 2 or pacing.deadline_passed(deadline, response):
                 return observed
-            time.sleep(0 if finished else POLL_INTERVAL)
+            pacing.pause(0 if finished else POLL_INTERVAL)

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
+from pickconform import pacing
 from pickconform.determinism import Values
 from pickconform.emporix import spec
 from pickconform.emporix.api import FINAL, EmporixApi
@@ -189,8 +190,8 @@ def trigger_automatic(emporix: EmporixApi, emporix_target: EmporixTarget, scenar
     # Another scenario's job may still hold one of the selected orders (409); wait for it rather than judge it here.
     deadline = time.monotonic() + emporix_target.poll_timeout
     response = emporix.trigger({"jobType": "AUTOMATIC"})
-    while response.status_code == 409 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    while response.status_code == 409 and not pacing.deadline_passed(deadline, response):
+        pacing.pause(0.05)
         response = emporix.trigger({"jobType": "AUTOMATIC"})
     _sent(scenario, response, "AUTOMATIC")
 
