@@ -12,16 +12,17 @@ from typing import Any
 
 import pytest
 
-from pickconform import cassettes, fuzzing, report
+from pickconform import cassettes, fuzzing, report, slots
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
+from pickconform.report import TestOutcome
 from pickconform.targets import Target, connect, replay_target, start_embedded
 from pickconform.verdict import Violation
 
 _TARGET = pytest.StashKey[Target | None]()
-_OUTCOMES = pytest.StashKey[list[report.TestOutcome]]()
+_OUTCOMES = pytest.StashKey[list[TestOutcome]]()
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
 _RECORDER = pytest.StashKey[cassettes.Recorder | None]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
@@ -68,6 +69,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement IDs a conformance test verifies")
     config.addinivalue_line("markers", "capability(name): a target capability the test needs")
     config.stash[_OUTCOMES] = []
+    config.pluginmanager.register(OutcomeCollector(config.stash[_OUTCOMES]), "pickconform-outcomes")
     config.stash[_TARGET] = None
     if config.getoption("mutant") and config.getoption("profile"):
         raise pytest.UsageError("--mutant runs the embedded reference: it cannot be combined with --profile")
@@ -191,14 +193,16 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     config = request.config
     target = config.stash[_TARGET]
     if target is None and config.getoption("replay"):
-        name = f"replay of {Path(config.getoption('replay')).name}"
-        target = replay_target(selected_families(config), run_context(config), cassettes.PLACEHOLDER_ORIGIN, name)
+        target = replay_target(
+            selected_families(config), run_context(config), cassettes.PLACEHOLDER_ORIGIN, target_name(config)
+        )
         config.stash[_TARGET] = target
     if target is None:
         target = start_embedded(selected_families(config), run_context(config), config.getoption("mutant"))
         config.stash[_TARGET] = target
     if config.getoption("record"):
-        metadata = cassettes.Metadata(target.run, target.name, tuple(target.families))
+        slots.label_credentials(target)  # recorded Authorization headers name the credential slot, not the token
+        metadata = cassettes.Metadata(target.run, target.name, tuple(target.families), slots.describe(target))
         config.stash[_RECORDER] = cassettes.Recorder(Path(config.getoption("record")), "record", metadata)
     yield target
 
@@ -214,7 +218,7 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     request.getfixturevalue("pickconform_target")  # creates the recorder (record) and the target outside the cassette
     recorder = request.config.stash[_RECORDER]
     assert recorder is not None
-    with recorder.use(request.node.nodeid):
+    with recorder.use(request.node.nodeid, requirements_of(request.node)):
         yield
 
 
@@ -289,52 +293,99 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])
         if exchanges:
             test_report.sections.append(("pickconform: last exchanges with the target", exchanges))
-    outcomes = item.config.stash[_OUTCOMES]
     if test_report.when == "call" or test_report.outcome != "passed":
+        # What the report needs travels with the test report, so it also reaches the controller under xdist.
+        recorder = item.config.stash.get(_RECORDER, None)
+        stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
+        test_report.user_properties += [
+            ("requirements", " ".join(requirements_of(item))),
+            ("violated", violated or ""),
+            ("stale_cassette", " ".join(stale)),
+        ]
+    return test_report
+
+
+class OutcomeCollector:
+    """Turns test reports into outcomes where the report is written: in the process that runs the tests, or in the
+    xdist controller, which receives its workers' test reports."""
+
+    def __init__(self, outcomes: list[report.TestOutcome]) -> None:
+        self.outcomes = outcomes
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if "requirements" not in properties:
+            return  # not a conformance test, or its passing setup or teardown
         reason = ""
-        if test_report.skipped and isinstance(test_report.longrepr, tuple):
-            reason = test_report.longrepr[2].removeprefix("Skipped: ")
-        elif test_report.failed:
-            crash = getattr(test_report.longrepr, "reprcrash", None)
-            reason = crash.message if crash is not None and violated is None else str(test_report.longrepr)
-        outcomes.append(
-            report.TestOutcome(
-                item.nodeid, requirements_of(item), test_report.outcome, reason, violated, test_report.duration
+        if report.skipped and isinstance(report.longrepr, tuple):
+            reason = report.longrepr[2].removeprefix("Skipped: ")
+        elif report.failed:
+            crash = getattr(report.longrepr, "reprcrash", None)
+            reason = crash.message if crash is not None and not properties["violated"] else str(report.longrepr)
+        self.outcomes.append(
+            TestOutcome(
+                report.nodeid,
+                tuple(properties["requirements"].split()),
+                report.outcome,
+                reason,
+                properties["violated"] or None,
+                report.duration,
+                tuple(properties.get("stale_cassette", "").split()),
             )
         )
-        for name, value in (("requirements", " ".join(requirements_of(item))), ("violated", violated or "")):
-            test_report.user_properties.append((name, value))
-    return test_report
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     target = config.stash.get(_TARGET, None)
-    outcomes = config.stash.get(_OUTCOMES, [])
+    described = None
     if target is not None:
-        families = set(selected_families(config))
-        wanted = set(config.getoption("requirement") or ())
-        requirements = [
-            r
-            for r in catalogue().values()
-            if r.family in families and r.family in target.families and (not wanted or r.id in wanted)
-        ]
-        document = report.as_document(report.verdicts(requirements, outcomes), target.name, target.run.as_dict())
-        config.stash[_DOCUMENT] = document
-        if config.getoption("report_dir"):
-            report.write(document, Path(config.getoption("report_dir")))
+        described = (target.name, target.run, set(target.families))
         target.close()
         config.stash[_TARGET] = None
+    if hasattr(config, "workerinput"):
+        return  # an xdist worker: the controller writes the report, from the test reports it receives
+    outcomes = config.stash.get(_OUTCOMES, [])
+    if described is None and outcomes:  # the xdist controller: its workers started the targets
+        described = (target_name(config), run_context(config), set(selected_families(config)))
+    if described is None:
+        return
+    name, run, available = described
+    wanted = set(config.getoption("requirement") or ())
+    requirements = [
+        r
+        for r in catalogue().values()
+        if r.family in selected_families(config) and r.family in available and (not wanted or r.id in wanted)
+    ]
+    document = report.as_document(report.verdicts(requirements, outcomes), name, run.as_dict())
+    mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
+    if mode is not None:
+        document["cassettes"] = {
+            "mode": mode,
+            "directory": config.getoption(mode),
+            "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
+        }
+    config.stash[_DOCUMENT] = document
+    if config.getoption("report_dir"):
+        report.write(document, Path(config.getoption("report_dir")))
+
+
+def target_name(config: pytest.Config) -> str:
+    """The name of the target the options select (the profile's target is named by the profile)."""
+    if config.getoption("replay"):
+        return f"replay of {Path(config.getoption('replay')).name}"
+    mutant = config.getoption("mutant")
+    return f"reference (mutant {mutant})" if mutant else "reference"
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    recorder = config.stash.get(_RECORDER, None)
-    if recorder is not None and recorder.stale:
-        changed = sorted({name for names in recorder.stale.values() for name in names})
+    stale = {o.nodeid: o.stale_cassette for o in config.stash.get(_OUTCOMES, []) if o.stale_cassette}
+    if stale:
+        changed = sorted({name for names in stale.values() for name in names})
         terminalreporter.write_line(
-            f"pickconform: {len(recorder.stale)} stale cassette(s), recorded with other specs "
+            f"pickconform: {len(stale)} stale cassette(s), recorded with other specs "
             f"({', '.join(changed[:5])}); re-record with --record"
-            f"{'' if recorder.fail_stale else ', or pass --fail-stale to fail on it'}",
+            f"{'' if config.getoption('fail_stale') else ', or pass --fail-stale to fail on it'}",
             yellow=True,
         )
     document = config.stash.get(_DOCUMENT, None)

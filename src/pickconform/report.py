@@ -20,6 +20,7 @@ class TestOutcome:
     reason: str = ""
     violated: str | None = None  # the requirement a failure names, when it names one
     duration: float = 0.0
+    stale_cassette: tuple[str, ...] = ()  # spec files changed since the replayed cassette was recorded
 
 
 @dataclass
@@ -94,6 +95,7 @@ def as_markdown(document: dict[str, Any]) -> str:
         "",
         f"**{summary['pass']} pass · {summary['fail']} fail · {summary['skip']} skip**",
         "",
+        *_cassette_lines(document.get("cassettes")),
         "| Requirement | Level | Status | Title | Reason |",
         "|---|---|---|---|---|",
     ]
@@ -101,6 +103,21 @@ def as_markdown(document: dict[str, Any]) -> str:
         reason = r["reason"].replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {r['id']} | {r['level']} | {r['status'].upper()} | {r['title']} | {reason} |")
     return "\n".join(lines) + "\n"
+
+
+def _cassette_lines(cassettes: dict[str, Any] | None) -> list[str]:
+    if not cassettes:
+        return []
+    verb = "Recorded into" if cassettes["mode"] == "record" else "Replayed from"
+    lines = [f"{verb} the cassettes in `{cassettes['directory']}`."]
+    stale = cassettes["stale"]
+    if stale:
+        changed = sorted({name for names in stale.values() for name in names})
+        lines.append(
+            f"**{len(stale)} stale cassette(s)**: recorded with other specs ({', '.join(changed[:5])}); "
+            "their verdicts judge the old contract. Re-record with `--record`."
+        )
+    return [*lines, ""]
 
 
 def write(document: dict[str, Any], directory: Path) -> None:
