@@ -9,22 +9,29 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from pickconform import redaction
+
 
 class TokenError(Exception):
     """The token endpoint refused or could not be reached; the message is one line and names the endpoint."""
 
 
 class BearerToken(httpx.Auth):
+    label = ""  # the credential slot (see `pickconform.slots`): recordings name it instead of the token
+
     def __init__(self, token: str) -> None:
         self._token = token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        redaction.label_token(self._token, self.label)
         request.headers["Authorization"] = f"Bearer {self._token}"
         yield request
 
 
 class ClientCredentials(httpx.Auth):
     """OAuth2 client-credentials grant; the token is fetched once, cached and renewed shortly before it expires."""
+
+    label = ""  # the credential slot (see `pickconform.slots`): recordings name it instead of the token
 
     def __init__(
         self, token_url: str, client_id: str, client_secret: str, scope: str | None = None, *, client: httpx.Client
@@ -63,7 +70,9 @@ class ClientCredentials(httpx.Auth):
             raise TokenError(f"token endpoint {self.token_url} answered without an access_token") from None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.token()}"
+        token = self.token()
+        redaction.label_token(token, self.label)
+        request.headers["Authorization"] = f"Bearer {token}"
         yield request
 
 

@@ -22,7 +22,7 @@ import socket
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,9 @@ class Metadata:
     run: RunContext
     target: str
     families: tuple[str, ...]
+    # Per family, its role URLs' paths and tenant names (`pickconform.slots.describe`): what `diff` re-bases onto
+    # another target.
+    slots: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -76,6 +79,7 @@ class Metadata:
             "families": list(self.families),
             "pickconform_version": __version__,
             "specs": spec_digests(),
+            "slots": self.slots,
         }
 
 
@@ -301,13 +305,14 @@ class Recorder:
         self.stale: dict[str, list[str]] = {}  # node id → spec files that changed since its cassette was recorded
 
     @contextlib.contextmanager
-    def use(self, nodeid: str) -> Iterator[Any]:
+    def use(self, nodeid: str, requirements: tuple[str, ...] = ()) -> Iterator[Any]:
         path = cassette_path(self.directory, nodeid)
         if self.mode == "replay" and not path.is_file():
             raise CassetteMiss(f"replay of {nodeid}: no cassette {path.name} in {self.directory}")
-        persister = AtomicPersister(
-            self.metadata.as_dict() if self.metadata is not None else {}, self._tokens, read_only=self.mode == "replay"
-        )
+        metadata = self.metadata.as_dict() if self.metadata is not None else {}
+        if self.metadata is not None:  # the test and its requirements: `diff` reports per requirement
+            metadata.update(test=nodeid, requirements=list(requirements))
+        persister = AtomicPersister(metadata, self._tokens, read_only=self.mode == "replay")
         recorder = vcr.VCR(
             serializer="json",
             # record: a fresh cassette replaces the old one; replay: nothing leaves the process.

@@ -18,9 +18,32 @@ SECRET_KEYS = frozenset(
 )  # fmt: skip
 _FORM_SECRET = re.compile(r"((?:^|&)(?:client_secret|password|refresh_token|client_assertion)=)[^&]*")
 
+# Live bearer token → the credential slot it fills (`clarus/tenant`, `emporix/other_tenant/<scope>`, ...). A redacted
+# Authorization header keeps the slot, never the token, so `pickconform diff` can re-send the request with the same
+# slot's credential of another target; a token no slot issued (malformed, expired) stays plain `<redacted>`.
+_slots: dict[str, str] = {}
+_LABELLED = re.compile(r"Bearer <redacted(?::[^>]*)?>")
+
+
+def label_token(token: str, slot: str) -> None:
+    if token and slot:
+        _slots[token] = slot
+
+
+def authorization(value: str) -> str:
+    """A redacted Authorization value: `Bearer <redacted:SLOT>` for a labelled token, else `<redacted>` (idempotent)."""
+    if _LABELLED.fullmatch(value):
+        return value
+    scheme, _, token = value.partition(" ")
+    slot = _slots.get(token.strip()) if scheme.lower() == "bearer" else None
+    return f"Bearer <redacted:{slot}>" if slot else REDACTED
+
 
 def headers(items: dict[str, str]) -> dict[str, str]:
-    return {k: (REDACTED if k.lower() in SECRET_HEADERS else v) for k, v in items.items()}
+    return {
+        k: (authorization(v) if k.lower() == "authorization" else REDACTED if k.lower() in SECRET_HEADERS else v)
+        for k, v in items.items()
+    }
 
 
 def document(value: Any) -> Any:
