@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
@@ -31,7 +34,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.fail_stale:
         pytest_args.append("--fail-stale")
     pytest_args += args.pytest_args
-    status = pytest.main(pytest_args)
+    with _interruptible() as interrupted:
+        status = pytest.main(pytest_args)
+    if interrupted:
+        name = signal.Signals(interrupted[0]).name
+        print(f"pickconform: interrupted by {name}: the run is incomplete", file=sys.stderr)
+        return 128 + interrupted[0]  # the shell's convention for a process ended by a signal
     if status == pytest.ExitCode.OK:
         return EXIT_PASS
     if status == pytest.ExitCode.TESTS_FAILED:
@@ -39,6 +47,36 @@ def _run(args: argparse.Namespace) -> int:
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pickconform: error: no conformance test was selected", file=sys.stderr)
     return EXIT_USAGE
+
+
+@contextlib.contextmanager
+def _interruptible() -> Iterator[list[int]]:
+    """SIGTERM (CI timeouts, `kill`, container stops) takes SIGINT's clean path instead of killing the process
+    outright: pytest stops the session and tears the fixtures down, so a cassette being written is finished or
+    discarded (never left as a temp file), the embedded target stops and the report is still written. Yields the
+    signals received."""
+    received: list[int] = []
+
+    def interrupt(signum: int, frame: object) -> None:
+        received.append(signum)
+        # Server threads may still log about the aborted request after pytest has closed its capture streams;
+        # that logging error is noise, and must not print a traceback over the one-line message.
+        logging.raiseExceptions = False
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may install handlers
+        yield received
+        return
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield received
+    except KeyboardInterrupt:
+        if not received:
+            raise
+        # pytest handles an interruption during the tests; this one came while it was starting up or finishing.
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _serve(args: argparse.Namespace) -> int:
