@@ -1,4 +1,5 @@
-"""`pickconform run | serve | mutants`: the command-line contract (exit 0 pass, 1 fail, 2 usage or profile error)."""
+"""`pickconform run | serve | diff | mutants`: the command-line contract (exit 0 pass, 1 fail or breaking change,
+2 usage or profile error)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,67 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _diff(args: argparse.Namespace) -> int:
+    """Re-send a baseline's scenarios to another implementation; exit 1 when anything breaking changed."""
+    import time
+    from pathlib import Path
+
+    from pickconform import baseline, diff, diff_report
+    from pickconform.determinism import RunContext
+    from pickconform.profile import ProfileError, load_profile
+    from pickconform.targets import connect, start_embedded
+
+    def usage(message: str) -> int:
+        print(f"pickconform: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+
+    if args.mutant and args.profile:
+        return usage("--mutant runs the embedded reference: it cannot be combined with --profile")
+    if args.poll_timeout <= 0:
+        return usage("--poll-timeout must be positive")
+    if args.mutant:
+        from pickconform.reference.mutants import all_mutants
+
+        if args.mutant not in all_mutants():
+            return usage(f"unknown mutant {args.mutant!r} (see `pickconform mutants`)")
+    if args.requirement:
+        from pickconform.catalogue import catalogue
+
+        unknown = sorted(set(args.requirement) - set(catalogue()))
+        if unknown:
+            return usage(f"unknown requirement {unknown[0]!r}")
+    baseline_dir = Path(args.baseline)
+    try:
+        scenarios = baseline.load(baseline_dir, args.api or FAMILIES, args.requirement or ())
+    except baseline.BaselineError as exc:
+        return usage(str(exc))
+    from pickconform.cassettes import recorded_run
+
+    run = recorded_run(baseline_dir) or RunContext()
+    families = tuple(dict.fromkeys(c.family for c in scenarios))
+    try:
+        target = connect(load_profile(args.profile), run, families) if args.profile else None
+    except ProfileError as exc:
+        return usage(str(exc))
+    target = target or start_embedded(families, run, args.mutant)
+    started = time.monotonic()
+    differ = diff.Differ(target, poll_timeout=args.poll_timeout)
+    print(
+        f"pickconform diff: re-sending {len(scenarios)} scenarios of {baseline_dir.name} to {target.name}", flush=True
+    )
+    try:
+        results = differ.run(scenarios, lambda r: print(f"{r.verdict.upper():<9} {r.cassette.test}", flush=True))
+    finally:
+        differ.close()
+        target.close()
+    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started)
+    print("\n".join(diff_report.summary(document)))
+    if args.report_dir:
+        diff_report.write(document, Path(args.report_dir))
+        print(f"report written to {args.report_dir}/diff.md")
+    return EXIT_FAIL if diff_report.breaking(document) else EXIT_PASS
+
+
 def _mutants(args: argparse.Namespace) -> int:
     from pickconform.reference.mutants import all_mutants
 
@@ -135,6 +197,20 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765)
     serve.add_argument("--mutant", help="serve with this deliberate fault")
     serve.set_defaults(handler=_serve)
+
+    diff = commands.add_parser("diff", help="re-send recorded scenarios to another implementation and compare")
+    diff.add_argument(
+        "--baseline", required=True, metavar="DIR", help="the cassettes to re-send (pickconform run --record)"
+    )
+    diff.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    diff.add_argument("--mutant", help="diff against the embedded reference with this deliberate fault")
+    diff.add_argument("--api", action="append", choices=FAMILIES, help="API family to diff (repeatable)")
+    diff.add_argument("--requirement", action="append", help="only the scenarios of this requirement ID (repeatable)")
+    diff.add_argument("--report-dir", help="write diff.json and diff.md here")
+    diff.add_argument(
+        "--poll-timeout", type=float, default=5.0, help="seconds a re-sent read may take to reach its recorded answer"
+    )
+    diff.set_defaults(handler=_diff)
 
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)
