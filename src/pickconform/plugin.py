@@ -82,6 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
     fuzzing.SETTINGS.examples = config.getoption("fuzz_examples")
     fuzzing.SETTINGS.randomised = config.getoption("fuzz_random")
     fuzzing.SETTINGS.seed = run_context(config).seed
+    fuzzing.SETTINGS.replaying = bool(config.getoption("replay"))
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
@@ -220,6 +221,17 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     assert recorder is not None
     with recorder.use(request.node.nodeid, requirements_of(request.node)):
         yield
+
+
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
+    """With cassettes, a fuzz test records the cases it runs, and a replay runs those instead of generating any
+    (`fuzzing.cassette_cases`); innermost, so Schemathesis' own wrapper sees the test as it is."""
+    recorder = pyfuncitem.config.stash.get(_RECORDER, None)
+    if recorder is None or recorder.persister is None or family_of(pyfuncitem) is None:
+        return (yield)
+    with fuzzing.cassette_cases(pyfuncitem, recorder.mode, recorder.persister):
+        return (yield)
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,7 @@ Every case goes out through the suite's own client; each check that fails is rep
 
 from __future__ import annotations
 
-import hypothesis
 import pytest
-from schemathesis.core.transport import Response
 
 from pickconform import fuzzing
 from pickconform.clarus import spec
@@ -43,22 +41,10 @@ def test_graphql_query(case, clarus_target: ClarusTarget) -> None:
 @pytest.mark.requirement(*dict.fromkeys(REST_CHECKS.values()))
 def test_stateful_links(clarus_target: ClarusTarget) -> None:
     """Follow the spec's links (receipt → receive, goods out → read) with the same checks on every step."""
-
-    class Links(rest.as_state_machine()):  # type: ignore[misc]
-        def call(self, case, **kwargs):
-            self.last = fuzzing.send(case, clarus_target.client(), clarus_target.rest_url)
-            return Response.from_any(self.last)
-
-        def validate_response(self, response, case, additional_checks=None, **kwargs) -> None:
-            fuzzing.judge(case, self.last, REST_CHECKS)
-
-    Links.run(
-        settings=hypothesis.settings(
-            max_examples=max(1, fuzzing.SETTINGS.examples // 4),
-            stateful_step_count=4,
-            derandomize=not fuzzing.SETTINGS.randomised,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(hypothesis.HealthCheck),
-        )
+    fuzzing.follow_links(
+        rest,
+        send=lambda case: fuzzing.send(case, clarus_target.client(), clarus_target.rest_url),
+        judge=lambda case, response: fuzzing.judge(case, response, REST_CHECKS),
+        examples=max(1, fuzzing.SETTINGS.examples // 4),
+        steps=4,
     )
