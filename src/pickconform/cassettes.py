@@ -18,8 +18,8 @@ import json
 import logging
 import os
 import re
+import secrets
 import socket
-import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -168,7 +168,7 @@ def filter_response(response: dict[str, Any]) -> dict[str, Any]:
         for name, values in headers.items()
     }
     body = response.get("body", {}).get("string")
-    redacted = _redact_bytes(body, _content_type(response["headers"]))
+    redacted = _redact_bytes(_canonical_body(body), _content_type(response["headers"]))
     if redacted is not body:
         response["body"]["string"] = redacted
         for name in response["headers"]:
@@ -241,9 +241,10 @@ class AtomicPersister:
 def write_atomically(path: Path, text: str) -> None:
     """Readers see the old file or the new one, never a partial one (the rename is atomic within a filesystem)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # The name is chosen before the file exists, so an interruption right after its creation still removes it.
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
+        with open(temporary, "x", encoding="utf-8") as file:
             file.write(text)
             file.flush()
             os.fsync(file.fileno())

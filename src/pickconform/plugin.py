@@ -221,6 +221,9 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     assert recorder is not None
     with recorder.use(request.node.nodeid, requirements_of(request.node)):
         yield
+        if request.session.exitstatus == pytest.ExitCode.INTERRUPTED and recorder.persister is not None:
+            # Torn down after an interruption: keep the old cassette rather than part of this test's traffic.
+            recorder.persister.read_only = True
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)

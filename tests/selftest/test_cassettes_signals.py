@@ -158,14 +158,6 @@ def _assert_complete(path: Path, old: bytes) -> None:
     }, path.name
 
 
-PARTIAL = pytest.mark.xfail(
-    raises=PartialRecording,
-    strict=False,  # only when the signal lands inside a test, which the moments do not control
-    reason="known: vcrpy saves an interrupted test's cassette on exit, so its partial traffic replaces the old one",
-)
-
-
-@PARTIAL
 @pytest.mark.parametrize(
     ("sig", "moment"),
     [(signal.SIGINT, "while writing"), (signal.SIGTERM, "while writing"), (signal.SIGTERM, "during a test")],
