@@ -52,3 +52,17 @@ def pickconform(
 @pytest.fixture
 def run_cli():
     return pickconform
+
+
+def clarus_profile(tmp_path: Path, base_url: str, extra: str = "", oauth: bool = True, name: str = "") -> Path:
+    """A profile of one Clarus target whose client secret is read from PICKCONFORM_TEST_SECRET (a canary in tests)."""
+    text = f'[target]\nname = "{name}"\n\n' if name else ""
+    text += f'[clarus]\nbase_url = "{base_url}"\nsubdomain = "acme"\n{extra}\n'
+    if oauth:
+        text += (
+            f'[clarus.oauth]\ntoken_url = "{base_url}/oauth/token"\nclient_id = "acme-client"\n'
+            'client_secret_env = "PICKCONFORM_TEST_SECRET"\n'
+        )
+    path = tmp_path / "target.toml"
+    path.write_text(text)
+    return path

@@ -16,7 +16,7 @@ from vcr.request import Request
 from pickconform import cassettes, redaction
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
-from tests.selftest.conftest import Run, pickconform
+from tests.selftest.conftest import Run, clarus_profile, pickconform
 
 # Scenario requirements of Clarus: tokens, two tenants, a race, async processing with polling, errors, addresses.
 # (Fuzzing tests are not replayed yet: Hypothesis does not regenerate the same cases offline.)
@@ -120,12 +120,7 @@ def test_canary_client_secret_never_reaches_a_cassette(tmp_path: Path) -> None:
     """Recording against a served reference through a profile: the client secrets are canaries."""
     with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
         url = f"{server.url}/clarus"
-        profile = tmp_path / "target.toml"
-        profile.write_text(
-            f'[target]\nname = "canary"\n\n[clarus]\nbase_url = "{url}"\nsubdomain = "acme"\n'
-            f'[clarus.oauth]\ntoken_url = "{url}/oauth/token"\nclient_id = "acme-client"\n'
-            'client_secret_env = "PICKCONFORM_TEST_SECRET"\n'
-        )
+        profile = clarus_profile(tmp_path, url, name="canary")
         run = pickconform(
             "run", "--profile", str(profile), "--api", "clarus", "--requirement", "CLARUS-ERR-59",
             "--requirement", "CLARUS-AUTH-401", "--record", str(tmp_path / "cassettes"),

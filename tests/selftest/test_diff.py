@@ -13,7 +13,7 @@ import pytest
 from pickconform.normalise import Difference, Scenario, compare, verdict
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
-from tests.selftest.conftest import pickconform
+from tests.selftest.conftest import clarus_profile, pickconform
 
 # Scenarios with ids learned and re-used (goods outs, jobs), polling (GraphQL, job reads), two tenants, view/manage
 # scopes, no token, a malformed and an expired token.
@@ -129,12 +129,7 @@ def test_a_remote_profile_gets_its_own_credentials_and_nothing_secret_is_reporte
     here); a credential slot the profile lacks (no other tenant) skips its scenarios with the reason."""
     with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
         url = f"{server.url}/clarus"
-        profile = tmp_path / "target.toml"
-        profile.write_text(
-            f'[target]\nname = "upgraded"\n\n[clarus]\nbase_url = "{url}"\nsubdomain = "acme"\n'
-            f'[clarus.oauth]\ntoken_url = "{url}/oauth/token"\nclient_id = "acme-client"\n'
-            'client_secret_env = "PICKCONFORM_TEST_SECRET"\n'
-        )
+        profile = clarus_profile(tmp_path, url, name="upgraded")
         run = pickconform("diff", "--baseline", str(baseline), "--profile", str(profile), "--api", "clarus",
                           report_dir=tmp_path / "out", env={"PICKCONFORM_TEST_SECRET": "acme-secret"})  # fmt: skip
     assert run.status == 0, run.stdout[-3000:] + run.stderr[-2000:]

@@ -10,6 +10,7 @@ import pytest
 
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
+from tests.selftest.conftest import clarus_profile as profile
 from tests.selftest.conftest import pickconform
 
 
@@ -18,18 +19,6 @@ def served() -> Iterator[str]:
     """The reference implementation as another process would see it: a server with the demo credentials."""
     with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
         yield f"{server.url}/clarus"
-
-
-def profile(tmp_path: Path, base_url: str, extra: str = "", oauth: bool = True) -> Path:
-    text = f'[clarus]\nbase_url = "{base_url}"\nsubdomain = "acme"\n{extra}\n'
-    if oauth:
-        text += (
-            f'[clarus.oauth]\ntoken_url = "{base_url}/oauth/token"\nclient_id = "acme-client"\n'
-            'client_secret_env = "PICKCONFORM_TEST_SECRET"\n'
-        )
-    path = tmp_path / "target.toml"
-    path.write_text(text)
-    return path
 
 
 def assert_one_line_error(run, *fragments: str) -> None:
