@@ -19,7 +19,9 @@ EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 def _run(args: argparse.Namespace) -> int:
     import pytest
 
-    pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider"]
+    # Plain asserts: pytest would otherwise rewrite every module of its plugins (Schemathesis, Hypothesis, ...) on
+    # import, ~3 s per run where bytecode is not cached; the suite's checks carry their own messages.
+    pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
     for option in ("profile", "mutant", "report_dir", "seed", "run_id", "fuzz_examples", "record", "replay"):
