@@ -116,21 +116,42 @@ def test_a_request_missing_from_the_cassette_names_the_test_and_the_closest_requ
     assert "CannotOverwriteExistingCassetteException" not in run.stdout
 
 
-def test_canary_client_secret_never_reaches_a_cassette(tmp_path: Path) -> None:
-    """Recording against a served reference through a profile: the client secrets are canaries."""
+def test_canary_client_secret_never_reaches_a_cassette_report_or_log(tmp_path: Path) -> None:
+    """Recording against a served reference through a profile: the client secrets are canaries. Every logger prints
+    at DEBUG level to the terminal meanwhile (vcrpy's among them: it would log each request, body included)."""
     with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
         url = f"{server.url}/clarus"
         profile = clarus_profile(tmp_path, url, name="canary")
         run = pickconform(
             "run", "--profile", str(profile), "--api", "clarus", "--requirement", "CLARUS-ERR-59",
             "--requirement", "CLARUS-AUTH-401", "--record", str(tmp_path / "cassettes"),
+            "--", "-o", "log_cli=true", "--log-cli-level=DEBUG",
             report_dir=tmp_path / "out", env={"PICKCONFORM_TEST_SECRET": "acme-secret"},
         )  # fmt: skip
     assert run.status == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert "DEBUG" in run.stdout, "the run did not log at DEBUG level: the log part of this test proves nothing"
     assert _cassette_files(tmp_path / "cassettes")
     for path, data in _every_byte(tmp_path / "cassettes", tmp_path / "out"):
         assert b"acme-secret" not in data, path.name
         assert not BEARER.search(data.decode("utf-8", errors="replace")), path.name
+    for output in (run.stdout, run.stderr):
+        assert "acme-secret" not in output and not BEARER.search(output)
+
+
+def test_no_token_is_logged_while_recording_at_debug_level(tmp_path: Path) -> None:
+    """Tokens fetched during the tests are recorded (and redacted); every logger prints at DEBUG meanwhile, vcrpy's
+    among them, which would log each recorded response, body included."""
+    run = pickconform(
+        "run", "--api", "emporix", "--requirement", "EMPORIX-SCOPE-VIEW", "--record", str(tmp_path / "cassettes"),
+        "--", "-o", "log_cli=true", "--log-cli-level=DEBUG",
+    )  # fmt: skip
+    assert run.status == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    recorded_token = any("access_token" in path.read_text() for path in _cassette_files(tmp_path / "cassettes"))
+    assert "DEBUG" in run.stdout and recorded_token, "nothing recorded or logged to leak: this test would prove nothing"
+    for output in (run.stdout, run.stderr):
+        tokens = re.findall(r'access_token\\?["\']?\s*[:=]\s*\\?["\']?([^&"\'\\,}\s]+)', output)
+        assert set(tokens) <= {"%3Credacted%3E", redaction.REDACTED}, "an access token was logged"
+        assert not BEARER.search(output)
 
 
 def test_record_and_replay_are_exclusive_and_replay_needs_no_profile(tmp_path: Path) -> None:
