@@ -220,6 +220,8 @@ def test_a_cassette_recorded_with_other_specs_is_stale(recorded: tuple[Path, Run
     selection = ("run", "--api", "clarus", *SELECTION, "--replay", str(stale))
     warned = pickconform(*selection, report_dir=tmp_path / "warned")
     assert warned.status == 0 and "1 stale cassette(s)" in warned.stdout and name in warned.stdout
+    assert warned.report is not None and list(warned.report["cassettes"]["stale"].values()) == [[name]]
+    assert "**1 stale cassette(s)**" in (tmp_path / "warned" / "report.md").read_text()
     failed = pickconform(*selection, "--fail-stale", report_dir=tmp_path / "failed")
     assert failed.status == 1 and "is stale: recorded with other specs" in failed.stdout
 
