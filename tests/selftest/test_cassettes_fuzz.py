@@ -197,3 +197,25 @@ def test_indexed_playback_answers_as_vcrpys_scan() -> None:
                 played.append("miss")
         answers.append(played)
     assert answers[0] == answers[1] == [0, 4, 1, 3, 2, "miss", "miss"]
+
+
+def test_the_same_seed_sends_the_same_cases_to_any_target(recorded: tuple[Path, Run], tmp_path: Path) -> None:
+    """The embedded target runs in the suite's process, a profile's target does not: what the process has loaded
+    must not change the cases (Hypothesis would otherwise mix the reference's literals into its data)."""
+    from pickconform.reference.app import Reference
+    from pickconform.reference.server import ReferenceServer
+    from tests.selftest.conftest import clarus_profile
+
+    base, _ = recorded
+    with ReferenceServer(Reference(families=["clarus"], demo_credentials=True)) as server:
+        profile = clarus_profile(tmp_path, f"{server.url}/clarus")
+        remote = pickconform(
+            *FUZZ, "--profile", str(profile), "--record", str(tmp_path / "cassettes"), *ONLY_FUZZ,
+            env={"PICKCONFORM_TEST_SECRET": "acme-secret"},
+        )  # fmt: skip
+    assert remote.status == 0, remote.stdout[-3000:] + remote.stderr[-2000:]
+    embedded = {path.name: document["cases"] for path, document in _documents(base / "cassettes")}
+    served = {path.name: document["cases"] for path, document in _documents(tmp_path / "cassettes")}
+    assert served.keys() == embedded.keys()
+    for name, cases in embedded.items():
+        assert served[name] == cases, f"{name}: other cases were sent to the served target"
