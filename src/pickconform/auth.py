@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform import redaction
+from pickconform import cassettes, redaction
 
 
 class TokenError(Exception):
@@ -54,7 +54,8 @@ class ClientCredentials(httpx.Auth):
 
     def _fetch(self) -> tuple[str, float]:
         try:
-            response = self._client.post(self.token_url, data=self._form)
+            with cassettes.shared():  # cached for the session: fetched in whichever test needs it first
+                response = self._client.post(self.token_url, data=self._form)
         except httpx.HTTPError as exc:
             raise TokenError(f"token endpoint {self.token_url} is unreachable: {exc}") from None
         if response.status_code in (400, 401, 403):

@@ -49,6 +49,7 @@ MODES = ("record", "replay")
 MATCH_ON = ("method", "path", "query", "body")
 METADATA_KEY = "pickconform"
 INBOUND_KEY = "inbound"
+SHARED_KEY = "shared"  # indices of the interactions made once per session (tokens, capabilities, callback)
 CASES_KEY = "cases"  # a fuzz test's Schemathesis cases, in the order it ran them (see `pickconform.fuzzing`)
 
 # vcrpy logs every request at INFO, body included, before our redaction runs.
@@ -188,29 +189,30 @@ class AtomicPersister:
     def __init__(
         self,
         metadata: dict[str, Any] | None = None,
-        shared_tokens: list[tuple[Request, Any]] | None = None,
+        shared: list[tuple[Request, Any]] | None = None,
         *,
         read_only: bool = False,
     ) -> None:
         self.metadata, self.read_only = metadata, read_only
         self.saved = False
-        self.shared_tokens = list(shared_tokens or ())
+        self.shared = list(shared or ())  # replay: every cassette's shared exchanges, offered to this one
+        self.shared_indices: list[int] = []  # record: which of this cassette's interactions are shared
         self.loaded_metadata: dict[str, Any] = {}
         self.inbound: list[dict[str, Any]] = []  # record: filled while the test runs; replay: what was recorded
         self.cases: list[dict[str, Any]] | None = None  # a fuzz test's cases, recorded or to replay
 
     def load_cassette(self, cassette_path: str | os.PathLike[str], serializer: Any) -> tuple[list[Any], list[Any]]:
         path = Path(cassette_path)
-        if not path.is_file():
-            raise CassetteNotFoundError()
+        if not self.read_only or not path.is_file():
+            raise CassetteNotFoundError()  # a recording starts empty: its interactions are exactly this run's
         document = json.loads(path.read_text(encoding="utf-8"))
         self.loaded_metadata = document.get(METADATA_KEY, {})
         self.inbound = list(document.get(INBOUND_KEY, []))
         self.cases = document.get(CASES_KEY)
         requests, responses = _interactions(document)
-        # Token responses are cached per session, so the token request sits in whichever cassette needed it first;
-        # offering the recorded token exchanges to every cassette makes replay independent of test order and subset.
-        for request, response in self.shared_tokens:
+        # A shared exchange sits in whichever cassette needed it first; offering them all to every cassette (after
+        # its own) makes a replay independent of test order, subset and xdist distribution.
+        for request, response in self.shared:
             requests.append(request)
             responses.append(response)
         return requests, responses
@@ -230,6 +232,8 @@ class AtomicPersister:
         }
         if self.inbound:
             document[INBOUND_KEY] = self.inbound
+        if self.shared_indices:
+            document[SHARED_KEY] = self.shared_indices
         if self.cases is not None:
             document[CASES_KEY] = self.cases
         if self.metadata is not None:
@@ -255,14 +259,16 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def token_exchanges(directory: Path) -> list[tuple[Request, Any]]:
-    """Every recorded exchange whose response carries an access token (already redacted), from all cassettes."""
+def shared_exchanges(directory: Path) -> list[tuple[Request, Any]]:
+    """Every recorded exchange made once per session (see `shared`), from all cassettes."""
     found: dict[tuple[str, str, Any], tuple[Request, Any]] = {}
     for path in sorted(directory.glob("*.json")):
-        with contextlib.suppress(ValueError, KeyError, OSError):
-            for request, response in zip(*_interactions(json.loads(path.read_text(encoding="utf-8"))), strict=True):
-                if b'"access_token"' in (response.get("body", {}).get("string") or b""):
-                    found.setdefault((request.method, request.uri, request.body), (request, response))
+        with contextlib.suppress(ValueError, KeyError, OSError, IndexError):
+            document = json.loads(path.read_text(encoding="utf-8"))
+            requests, responses = _interactions(document)
+            for index in document.get(SHARED_KEY, []):
+                request, response = requests[index], responses[index]
+                found.setdefault((request.method, request.uri, request.body), (request, response))
     return list(found.values())
 
 
@@ -307,7 +313,7 @@ class Recorder:
         if mode not in MODES:
             raise ValueError(f"cassette mode must be one of {MODES}, not {mode!r}")
         self.directory, self.mode, self.metadata, self.fail_stale = Path(directory), mode, metadata, fail_stale
-        self._tokens = token_exchanges(self.directory) if mode == "replay" else []
+        self._shared = shared_exchanges(self.directory) if mode == "replay" else []
         self._specs = spec_digests() if mode == "replay" else {}
         self.stale: dict[str, list[str]] = {}  # node id → spec files that changed since its cassette was recorded
         self.persister: AtomicPersister | None = None  # the running test's: a fuzz test keeps its cases in it
@@ -320,7 +326,7 @@ class Recorder:
         metadata = self.metadata.as_dict() if self.metadata is not None else {}
         if self.metadata is not None:  # the test and its requirements: `diff` reports per requirement
             metadata.update(test=nodeid, requirements=list(requirements))
-        persister = AtomicPersister(metadata, self._tokens, read_only=self.mode == "replay")
+        persister = AtomicPersister(metadata, self._shared, read_only=self.mode == "replay")
         self.persister = persister
         recorder = vcr.VCR(
             serializer="json",
@@ -337,7 +343,7 @@ class Recorder:
             if self.mode == "replay":
                 self._check_fresh(nodeid, path, persister.loaded_metadata.get("specs", {}))
                 index_playback(cassette)
-            with _activated(Active(self.mode, cassette, persister.inbound)):
+            with _activated(Active(self.mode, cassette, persister.inbound, persister.shared_indices)):
                 yield cassette
         if self.mode == "record" and not persister.saved:
             # A test that sent nothing still gets its (empty) cassette: replay then proves it sends nothing.
@@ -363,14 +369,39 @@ class Recorder:
 class Active:
     """The cassette of the test now running (a process runs one test at a time; xdist workers are processes)."""
 
-    def __init__(self, mode: str, cassette: Any, inbound: list[dict[str, Any]]) -> None:
+    def __init__(self, mode: str, cassette: Any, inbound: list[dict[str, Any]], shared: list[int]) -> None:
         self.mode, self.cassette = mode, cassette
         self.inbound = inbound  # record: appended to as requests arrive; replay: consumed as they fall due
+        self.shared = shared  # record: indices of the shared interactions
+        self.shared_plays = 0  # replay: shared exchanges played (they need not happen in the same test)
         self.lock = threading.Lock()
 
-    def exchanges(self) -> int:
-        """How many outbound exchanges of the test are done: an inbound request's place among them."""
+    def _done(self) -> int:
         return self.cassette.play_count if self.mode == "replay" else len(self.cassette.data)
+
+    def exchanges(self) -> int:
+        """How many of the test's own outbound exchanges are done: an inbound request's place among them."""
+        return self._done() - (self.shared_plays if self.mode == "replay" else len(self.shared))
+
+
+@contextlib.contextmanager
+def shared() -> Iterator[None]:
+    """Around an exchange made once per session, by whichever test needs it first (a token, the target's
+    capabilities, the callback registration): a replay offers it to every test, and it takes no place among the
+    test's own exchanges."""
+    active = _active
+    if active is None:
+        yield
+        return
+    before = active._done()
+    try:
+        yield
+    finally:
+        after = active._done()
+        if active.mode == "record":
+            active.shared.extend(range(before, after))
+        else:
+            active.shared_plays += after - before
 
 
 _active: Active | None = None

@@ -32,6 +32,7 @@ import httpx
 
 from pickconform import redaction, slots
 from pickconform.baseline import Cassette, Recorded
+from pickconform.butler.receiver import external_id_of
 from pickconform.client import make_client
 from pickconform.normalise import Difference, Scenario, clip, compare, verdict
 from pickconform.targets import Target
@@ -522,12 +523,16 @@ def _unique(differences: list[Difference]) -> list[Difference]:
 
 
 class _Inbox:
-    """The notifications the new target sends during one scenario, paced and compared against the recorded ones."""
+    """The notifications the new target sends during one scenario, paced and compared against the recorded ones.
+
+    Only notifications about this scenario's pick requests count, on both sides: a late one about another scenario's
+    request (its external id, sent by the suite, says whose it is) may sit in this scenario's cassette or arrive
+    during its re-sending, depending on timing. One without an external id (order_modification) counts always."""
 
     def __init__(self, receiver: Any, recorded: list[dict[str, Any]], timeout: float, scenario: Scenario) -> None:
         self.receiver, self.timeout, self.scenario = receiver, timeout, scenario
-        self.recorded = _once_per_id([_parsed(entry) for entry in recorded])
-        self.after = [int(entry.get("after", 0)) for entry in recorded]
+        parsed = [(int(entry.get("after", 0)), _parsed(entry)) for entry in recorded]
+        self.recorded = _once_per_id(parsed)
         with receiver.condition:
             self.start = len(receiver.received)
 
@@ -539,13 +544,19 @@ class _Inbox:
             return None  # the target cannot be told where to send them: outbound responses only
         return cls(family_target.receiver, cassette.inbound, family_target.notification_timeout, scenario)
 
+    def _ours(self, external_id: str | None) -> bool:
+        return external_id is None or external_id in self.scenario.sent_strings
+
     def _mine(self) -> list[Any]:
-        """This scenario's notifications so far. A late one about another scenario's pick request is not (its
-        external id, sent by the suite, says whose it is); one without (order_modification) cannot be told apart."""
+        """This scenario's notifications so far, as the new target sent them."""
+        return [r for r in self.receiver.received[self.start :] if self._ours(r.external_id)]
+
+    def _expected(self, before: int | None = None) -> list[Any]:
+        """The recorded notifications about this scenario's requests (that had arrived before request `before`)."""
         return [
-            r
-            for r in self.receiver.received[self.start :]
-            if r.external_id is None or r.external_id in self.scenario.sent_strings
+            document
+            for after, document in self.recorded
+            if (before is None or after < before) and self._ours(external_id_of(document))
         ]
 
     def _arrived(self) -> int:
@@ -555,8 +566,7 @@ class _Inbox:
         """Before recorded request `index`: as many notifications as the recording had received by then. One recorded
         as arriving after `index` exchanges may also have been caused by request `index` itself (it raced that
         request's recording), so it is awaited for a short grace only; before the next request, in full."""
-        certain = min(sum(1 for after in self.after if after < index), len(self.recorded))
-        possible = min(sum(1 for after in self.after if after <= index), len(self.recorded))
+        certain, possible = len(self._expected(index)), len(self._expected(index + 1))
         with self.receiver.condition:
             if certain:
                 self.receiver.condition.wait_for(lambda: self._arrived() >= certain, self.timeout)
@@ -564,10 +574,11 @@ class _Inbox:
                 self.receiver.condition.wait_for(lambda: self._arrived() >= possible, NOTIFICATION_GRACE)
 
     def compare(self) -> list[Difference]:
+        expected = self._expected()
         with self.receiver.condition:
-            self.receiver.condition.wait_for(lambda: self._arrived() >= len(self.recorded), self.timeout)
+            self.receiver.condition.wait_for(lambda: self._arrived() >= len(expected), self.timeout)
             arrived = [redaction.document(r.notification) for r in self._mine()]
-        found = compare(self.recorded, arrived, self.scenario, "notifications", origin="notifications")
+        found = compare(expected, arrived, self.scenario, "notifications", origin="notifications")
         return [replace(d, kind="unrecorded") if d.kind == "extra" and d.path.count("[") == 1 else d for d in found]
 
 
@@ -576,14 +587,14 @@ def _parsed(entry: dict[str, Any]) -> Any:
     return document if ok else entry.get("body")
 
 
-def _once_per_id(notifications: list[Any]) -> list[Any]:
+def _once_per_id(notifications: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
     """A redelivered notification (same notification_id) is the same notification: compared once."""
     seen, kept = set(), []
-    for notification in notifications:
+    for after, notification in notifications:
         key = notification.get("notification_id") if isinstance(notification, dict) else None
         if isinstance(key, str):
             if key in seen:
                 continue
             seen.add(key)
-        kept.append(notification)
+        kept.append((after, notification))
     return kept

@@ -45,7 +45,8 @@ class ButlerTarget:
         if self._capabilities is None:
             found: frozenset[str] = frozenset()
             if self.control is not None:
-                response = self.control.get("/capabilities")
+                with cassettes.shared():  # asked once per session
+                    response = self.control.get("/capabilities")
                 try:
                     listed = response.json().get("capabilities") if response.status_code == 200 else None
                 except (ValueError, AttributeError):
@@ -64,7 +65,8 @@ class ButlerTarget:
             if self.callback_public_url:
                 cassettes.alias_origin(self.callback_public_url, cassettes.RECEIVER_ORIGIN)
             if "callback" in self.capabilities and self.control is not None:
-                response = self.control.put("/callback", json={"url": url})
+                with cassettes.shared():  # registered once per session
+                    response = self.control.put("/callback", json={"url": url})
                 if not response.is_success:
                     receiver.stop()
                     raise RuntimeError(f"the target refused the callback URL {url}: {response.status_code}")
