@@ -18,7 +18,7 @@ from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
 from pickconform.report import TestOutcome
-from pickconform.targets import Target, connect, replay_target, start_embedded
+from pickconform.targets import Target, connect, embedded_name, replay_target, start_embedded
 from pickconform.verdict import Violation
 
 _TARGET = pytest.StashKey[Target | None]()
@@ -389,8 +389,7 @@ def target_name(config: pytest.Config) -> str:
     """The name of the target the options select (the profile's target is named by the profile)."""
     if config.getoption("replay"):
         return f"replay of {Path(config.getoption('replay')).name}"
-    mutant = config.getoption("mutant")
-    return f"reference (mutant {mutant})" if mutant else "reference"
+    return embedded_name(config.getoption("mutant"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

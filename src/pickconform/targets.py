@@ -58,6 +58,10 @@ def _family_module(family: str) -> Any:
     return importlib.import_module(f"pickconform.{family}.target")
 
 
+def embedded_name(mutant: str | None = None) -> str:
+    return f"reference (mutant {mutant})" if mutant else "reference"
+
+
 def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None = None) -> Target:
     """Start the reference implementation on a loopback port, with one deliberate fault if `mutant` is given."""
     from pickconform.reference.app import Reference
@@ -67,7 +71,7 @@ def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None 
     families = tuple(families)
     server = ReferenceServer(Reference(Faults(*([mutant] if mutant else [])), families=families)).start()
     log = ExchangeLog()
-    name = f"reference{f' (mutant {mutant})' if mutant else ''}"
+    name = embedded_name(mutant)
     available = server.reference.families
     return Target(
         name=name,
