@@ -12,6 +12,9 @@ from functools import cache
 from pickconform.paths import FAMILIES, SPECS
 
 LEVELS = ("MUST", "SHOULD")
+# documented: the seeds or the vendor's own published reference say it (`source` quotes them);
+# interpretation: pickconform decided where they are silent (`decision` links where the decision is written).
+BASES = ("documented", "interpretation")
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,13 @@ class Requirement:
     title: str
     statement: str
     source: str
+    basis: str = "documented"
+    decision: str = ""
+
+    @property
+    def soft(self) -> bool:
+        """A breach is a `warn`, not a `fail` (unless the run is strict): an interpretation, or a SHOULD."""
+        return self.basis == "interpretation" or self.level == "SHOULD"
 
 
 @cache
@@ -38,5 +48,9 @@ def catalogue() -> dict[str, Requirement]:
                 raise ValueError(f"{path}: duplicate requirement id {requirement.id}")
             if requirement.level not in LEVELS:
                 raise ValueError(f"{path}: {requirement.id} has level {requirement.level!r}, expected MUST or SHOULD")
+            if requirement.basis not in BASES:
+                raise ValueError(f"{path}: {requirement.id} has basis {requirement.basis!r}, expected one of {BASES}")
+            if requirement.basis == "interpretation" and not requirement.decision:
+                raise ValueError(f"{path}: {requirement.id} is an interpretation: name its decision")
             found[requirement.id] = requirement
     return found

@@ -1,5 +1,5 @@
-"""`pickconform run | serve | diff | mutants`: the command-line contract (exit 0 pass, 1 fail or breaking change,
-2 usage or profile error)."""
+"""`pickconform run | serve | diff | mutants | variants`: the command-line contract (exit 0 pass, 1 fail or breaking
+change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
-EXIT_PASS, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    for option in ("profile", "mutant", "report_dir", "seed", "run_id", "fuzz_examples", "record", "replay"):
+    for option in ("profile", "mutant", "variant", "report_dir", "seed", "run_id", "fuzz_examples", "record", "replay"):
         value = getattr(args, option)
         if value is not None:
             pytest_args += [f"--{option.replace('_', '-')}", str(value)]
@@ -36,6 +36,10 @@ def _run(args: argparse.Namespace) -> int:
         pytest_args.append("--fuzz-random")
     if args.fail_stale:
         pytest_args.append("--fail-stale")
+    if args.strict:
+        pytest_args.append("--strict-conformance")
+    if args.fuzz_all:
+        pytest_args.append("--fuzz-all")
     pytest_args += args.pytest_args
     with _interruptible() as interrupted:
         status = pytest.main(pytest_args)
@@ -43,10 +47,8 @@ def _run(args: argparse.Namespace) -> int:
         name = signal.Signals(interrupted[0]).name
         print(f"pickconform: interrupted by {name}: the run is incomplete", file=sys.stderr)
         return 128 + interrupted[0]  # the shell's convention for a process ended by a signal
-    if status == pytest.ExitCode.OK:
-        return EXIT_PASS
-    if status == pytest.ExitCode.TESTS_FAILED:
-        return EXIT_FAIL
+    if status in (EXIT_PASS, EXIT_FAIL, EXIT_ERROR):  # the plugin sets these from the requirements' outcomes
+        return int(status)
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pickconform: error: no conformance test was selected", file=sys.stderr)
     return EXIT_USAGE
@@ -173,6 +175,16 @@ def _mutants(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _variants(args: argparse.Namespace) -> int:
+    from pickconform.reference.mutants import all_variants
+
+    variants = all_variants().values()
+    width = max((len(v.name) for v in variants), default=0)
+    for variant in variants:
+        print(f"{variant.name:<{width}}  {variant.decides}")
+    return EXIT_PASS
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pickconform", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
@@ -181,12 +193,19 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
     run.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
     run.add_argument("--mutant", help="run against the embedded reference with this deliberate fault")
+    run.add_argument("--variant", help="run against the embedded reference with this other reading of a silent point")
+    run.add_argument(
+        "--strict", action="store_true", help="a breach of an interpretation or a SHOULD fails instead of warning"
+    )
     run.add_argument("--requirement", action="append", help="only the tests of this requirement ID (repeatable)")
     run.add_argument("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
     run.add_argument("--seed", type=int, help="seed of every generated value")
     run.add_argument("--run-id", help="run id mixed into every reference the suite sends")
     run.add_argument("--fuzz-examples", type=int, help="Schemathesis examples per operation")
     run.add_argument("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    run.add_argument(
+        "--fuzz-all", action="store_true", help="also judge the set-up operations the seeds do not define (as warnings)"
+    )
     cassettes = run.add_mutually_exclusive_group()
     cassettes.add_argument("--record", metavar="DIR", help="record one redacted cassette per test into DIR")
     cassettes.add_argument("--replay", metavar="DIR", help="replay the cassettes in DIR offline (no network)")
@@ -216,6 +235,9 @@ def parser() -> argparse.ArgumentParser:
 
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)
+
+    variants = commands.add_parser("variants", help="list the variants: NAME  what it decides differently")
+    variants.set_defaults(handler=_variants)
     return main
 
 

@@ -32,7 +32,7 @@ from schemathesis.generation.hypothesis.builder import ApiOperationMark
 from schemathesis.generation.meta import CaseMetadata
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from pickconform import redaction
+from pickconform import redaction, verdict
 from pickconform.client import Exchange
 from pickconform.verdict import Violation
 
@@ -47,6 +47,7 @@ class FuzzSettings:
     randomised: bool = False
     seed: int = 0
     replaying: bool = False  # cases come from cassettes: Schemathesis generates none, not even at collection
+    all_operations: bool = False  # also judge the set-up operations (findings on them are warnings)
 
 
 SETTINGS = FuzzSettings()
@@ -143,21 +144,98 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
 
 
 def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> None:
-    """Run the checks on the response; a failure raises a Violation of the requirement its check verifies."""
+    """Run every check on the response and record each that fails as a Violation of the requirement it verifies:
+    the test goes on (no check hides another, and Hypothesis has nothing to shrink against a live target)."""
     try:
         case.validate_response(response, checks=list(checks))
         return  # the common case: one pass over all checks
     except FailureGroup:
         pass
-    for check, requirement in checks.items():  # find which check failed, to name its requirement
+    setup = is_setup_operation(case.operation)
+    if setup and not SETTINGS.all_operations:
+        return  # called to set up (stateful links go through it), not judged: no document defines it
+    exchange = Exchange.from_response(response)
+    for check, requirement in checks.items():  # find which checks failed, to name their requirements
         try:
             case.validate_response(response, checks=[check])
         except FailureGroup as group:
             failure = group.exceptions[0]
-            message = f"{check.__name__}: {failure.title}"
+            message = f"{case.operation.label}: {check.__name__}: {failure.title}"
             if failure.message:
                 message += f" — {failure.message.strip().splitlines()[0][:300]}"
-            raise Violation(requirement, message, Exchange.from_response(response)) from None
+            soft = setup or (check is negative_data_rejection and only_inferred_constraints(case))
+            verdict.record(Violation(requirement, message, exchange, soft=soft))
+
+
+SETUP = "x-pickconform-setup"  # on an operation the seeds do not define: the suite calls it to set up, never judges it
+INFERRED = "x-pickconform-inferred"  # on a schema: keywords pickconform inferred (no document states them)
+
+
+def is_setup_operation(operation: Any) -> bool:
+    return bool(operation.definition.raw.get(SETUP))
+
+
+def judged_operations(schema: Any) -> Any:
+    """What a fuzz test judges: the operations the seeds define; with --fuzz-all, the set-up operations too."""
+    if SETTINGS.all_operations:
+        return schema
+    return schema.exclude(func=lambda ctx: bool(ctx.operation.definition.raw.get(SETUP)))
+
+
+_DOCUMENTED_KEYWORDS = {"type", "required", "enum", "const"}
+
+
+def only_inferred_constraints(case: Any) -> bool:
+    """Whether a negative case breaks only constraints no document states: keywords the spec marks as inferred at
+    the schema the mutation changed (e.g. a length limit we chose), never type, required or enum."""
+    meta = case.meta
+    data = getattr(getattr(meta, "phase", None), "data", None)
+    mutations = getattr(data, "mutations", ()) or ()
+    if not mutations:
+        return False
+    spec = case.operation.schema.raw_schema
+    for mutation in mutations:
+        keywords = set(mutation.keywords)
+        if not keywords or keywords & _DOCUMENTED_KEYWORDS:
+            return False
+        inferred = set(_schema_at(spec, case.operation, mutation).get(INFERRED, ()))
+        if not keywords <= inferred:
+            return False
+    return True
+
+
+def _schema_at(spec: dict[str, Any], operation: Any, mutation: Any) -> dict[str, Any]:
+    """The schema object a mutation changed (its pointer is relative to the parameter or body schema)."""
+    root: Any = None
+    raw = operation.definition.raw
+    if mutation.parameter_location.value == "body":
+        content = raw.get("requestBody", {}).get("content", {})
+        root = next(iter(content.values()), {}).get("schema")
+    else:
+        for parameter in raw.get("parameters", []):
+            if parameter.get("name") == mutation.parameter:
+                root = parameter.get("schema")
+    node = _resolve(spec, root)
+    for raw_part in (mutation.schema_pointer or "").split("/")[1:]:
+        part = raw_part.replace("~1", "/").replace("~0", "~")
+        node = _resolve(spec, node)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return {}
+    node = _resolve(spec, node)
+    return node if isinstance(node, dict) else {}
+
+
+def _resolve(spec: dict[str, Any], node: Any) -> Any:
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = spec
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
+        node = target
+    return node
 
 
 # --- recorded cases: with cassettes, a fuzz test records the cases it runs and a replay runs exactly those ---------

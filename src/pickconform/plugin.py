@@ -6,20 +6,22 @@ Registered through the `pytest11` entry point, so `pytest --profile my.toml` and
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pickconform import cassettes, fuzzing, report, slots
+from pickconform import cassettes, fuzzing, report, slots, verdict
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
-from pickconform.report import TestOutcome
+from pickconform.report import Finding, TestOutcome
 from pickconform.targets import Target, connect, embedded_name, replay_target, start_embedded
-from pickconform.verdict import Violation
+from pickconform.verdict import SetupError, Violation, Violations
 
 _TARGET = pytest.StashKey[Target | None]()
 _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
@@ -35,12 +37,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--mutant", help="run the embedded reference with this deliberate fault (see `pickconform mutants`)"
     )
+    group.addoption(
+        "--variant",
+        help="run the embedded reference with this other reading of a silent point (`pickconform variants`)",
+    )
+    group.addoption(
+        "--strict-conformance",
+        action="store_true",
+        help="a breach of an interpretation or a SHOULD is a fail, not a warn (`pickconform run --strict`)",
+    )
     group.addoption("--requirement", action="append", help="run only the tests of this requirement ID (repeatable)")
     group.addoption("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
     group.addoption("--seed", type=int, default=None, help=f"seed of every generated value (default {DEFAULT_SEED})")
     group.addoption("--run-id", default=None, help="run id mixed into every reference the suite sends")
     group.addoption("--fuzz-examples", type=int, default=20, help="Schemathesis examples per operation (default 20)")
     group.addoption("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    group.addoption(
+        "--fuzz-all",
+        action="store_true",
+        help="also judge the set-up operations the seeds do not define (their findings are warnings)",
+    )
     group.addoption("--record", metavar="DIR", help="record one redacted cassette per conformance test into DIR")
     group.addoption("--replay", metavar="DIR", help="replay the cassettes in DIR offline: no target, no connection")
     group.addoption(
@@ -70,25 +86,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "capability(name): a target capability the test needs")
     config.stash[_OUTCOMES] = []
     config.pluginmanager.register(OutcomeCollector(config.stash[_OUTCOMES]), "pickconform-outcomes")
+    config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
     config.stash[_TARGET] = None
-    if config.getoption("mutant") and config.getoption("profile"):
-        raise pytest.UsageError("--mutant runs the embedded reference: it cannot be combined with --profile")
+    for option in ("mutant", "variant"):
+        if config.getoption(option) and config.getoption("profile"):
+            raise pytest.UsageError(f"--{option} runs the embedded reference: it cannot be combined with --profile")
+    if config.getoption("mutant") and config.getoption("variant"):
+        raise pytest.UsageError("--mutant and --variant are mutually exclusive: each runs one reading of the reference")
     _configure_cassettes(config)
-    if config.getoption("mutant"):
-        from pickconform.reference.mutants import all_mutants
+    if config.getoption("mutant") or config.getoption("variant"):
+        from pickconform.reference.mutants import all_mutants, all_variants
 
-        if config.getoption("mutant") not in all_mutants():
+        if config.getoption("mutant") and config.getoption("mutant") not in all_mutants():
             raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
+        if config.getoption("variant") and config.getoption("variant") not in all_variants():
+            raise pytest.UsageError(f"unknown variant {config.getoption('variant')!r} (see `pickconform variants`)")
     fuzzing.SETTINGS.examples = config.getoption("fuzz_examples")
     fuzzing.SETTINGS.randomised = config.getoption("fuzz_random")
     fuzzing.SETTINGS.seed = run_context(config).seed
     fuzzing.SETTINGS.replaying = bool(config.getoption("replay"))
+    fuzzing.SETTINGS.all_operations = config.getoption("fuzz_all")
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
         directory.mkdir(parents=True, exist_ok=True)  # junit and cucumber writers expect it to exist
-        if not getattr(config.option, "xmlpath", None):
-            config.option.xmlpath = str(directory / "junit.xml")
         if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
             config.option.cucumber_json_path = str(directory / "cucumber.json")
     if config.getoption("profile"):
@@ -106,7 +127,7 @@ def _configure_cassettes(config: pytest.Config) -> None:
     if record and replay:
         raise pytest.UsageError("--record and --replay are mutually exclusive")
     if replay:
-        for option in ("profile", "mutant"):
+        for option in ("profile", "mutant", "variant"):
             if config.getoption(option):
                 raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
         if not Path(replay).is_dir():
@@ -199,7 +220,9 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         )
         config.stash[_TARGET] = target
     if target is None:
-        target = start_embedded(selected_families(config), run_context(config), config.getoption("mutant"))
+        target = start_embedded(
+            selected_families(config), run_context(config), config.getoption("mutant"), config.getoption("variant")
+        )
         config.stash[_TARGET] = target
     if config.getoption("record"):
         slots.label_credentials(target)  # recorded Authorization headers name the credential slot, not the token
@@ -278,16 +301,73 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         target.log.clear()
 
 
-def _violation(error: BaseException) -> Violation | None:
-    """The violation a test failed with, also from inside an exception group (Hypothesis reports the distinct
-    failures of one test together)."""
-    if isinstance(error, Violation):
-        return error
+class FindingsCollector:
+    """Outermost around a conformance test's call: what its checks recorded (`verdict.expect`, fuzzing) is raised at
+    the end, together with whatever stopped the test, so each requirement it exercised is judged on its own."""
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Iterator[None]:
+        if family_of(pyfuncitem) is None:
+            return (yield)
+        findings = verdict.begin()
+        try:
+            result = yield
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as error:
+            ended = findings.outcome(_unwrap(error))
+            if ended is error:
+                raise
+            raise (ended if ended is not None else error) from None
+        else:
+            ended = findings.outcome(None)
+            if ended is not None:
+                raise ended
+            return result
+        finally:
+            verdict.end()
+
+
+def _unwrap(error: BaseException) -> BaseException:
+    """Hypothesis reports the distinct failures of one test as an exception group: the first violation of it."""
     if isinstance(error, BaseExceptionGroup):
         for inner in error.exceptions:
-            if (found := _violation(inner)) is not None:
+            found = _unwrap(inner)
+            if isinstance(found, Violation | Violations | SetupError):
                 return found
-    return None
+    return error
+
+
+def _findings(error: BaseException | None) -> tuple[list[Finding], str]:
+    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did)."""
+    if isinstance(error, Violation):
+        return [_finding(error)], error.requirement
+    if isinstance(error, Violations):
+        stopped = error.stopped_by.requirement if isinstance(error.stopped_by, Violation) else ""
+        if error.stopped_by is not None and not stopped:
+            stopped = "-"  # stopped by an error, not a violation
+        counts = error.counts
+        return [_finding(v, counts.get(v.requirement, 1)) for v in error.found], stopped
+    return [], ""
+
+
+def _finding(violation: Violation, count: int = 1) -> Finding:
+    exchange = dataclasses.asdict(violation.exchange) if violation.exchange is not None else None
+    return Finding(violation.requirement, violation.message, exchange, count, violation.soft)
+
+
+def _setup_error(error: BaseException | None) -> str:
+    """Why the suite could not do its part: a refused set-up call, or the suite itself breaking."""
+    if isinstance(error, Violations):
+        error = error.stopped_by
+    if error is None or isinstance(error, Violation | pytest.skip.Exception | KeyboardInterrupt):
+        return ""
+    if isinstance(error, SetupError):
+        return str(error)
+    miss = cassettes.find_miss(error)
+    if miss is not None:
+        return ""  # described on its own below
+    return f"the suite could not complete the test: {type(error).__name__}: {error}"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -295,26 +375,35 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     test_report: pytest.TestReport = yield
     if family_of(item) is None:
         return test_report
-    violated = None
-    miss = cassettes.find_miss(call.excinfo.value) if call.excinfo is not None else None
+    error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
+    findings, stopped = _findings(error)
+    setup_error = _setup_error(error)
+    miss = cassettes.find_miss(error) if error is not None else None
     if miss is not None:  # vcrpy's own message would show the unredacted request
         test_report.longrepr = cassettes.describe_miss(miss, item.nodeid)
-    violation = _violation(call.excinfo.value) if call.excinfo is not None else None
-    if violation is not None:
-        violated = violation.requirement
-        test_report.longrepr = str(violation)  # the requirement, request and response say it all
+        setup_error = test_report.longrepr
+    if findings or setup_error:
+        test_report.longrepr = str(error)  # the requirement, request and response say it all
+    strict = item.config.getoption("strict_conformance")
+    soft = {r.id for r in catalogue().values() if r.soft}
+    if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
+        # Only departures from an interpretation or a SHOULD: a warning in the report, not a failed test.
+        test_report.outcome, test_report.longrepr = "passed", None
+        test_report.sections.append(("pickconform: warnings", str(error)))
     target = item.config.stash.get(_TARGET, None)
-    if test_report.failed and violated is None and target is not None:
+    if test_report.failed and not findings and target is not None:
         exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])
         if exchanges:
             test_report.sections.append(("pickconform: last exchanges with the target", exchanges))
-    if test_report.when == "call" or test_report.outcome != "passed":
+    if test_report.when == "call" or test_report.outcome != "passed" or findings:
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         recorder = item.config.stash.get(_RECORDER, None)
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
         test_report.user_properties += [
             ("requirements", " ".join(requirements_of(item))),
-            ("violated", violated or ""),
+            ("findings", json.dumps([f.as_dict() for f in findings])),
+            ("stopped", stopped),
+            ("error", setup_error),
             ("stale_cassette", " ".join(stale)),
         ]
     return test_report
@@ -336,14 +425,16 @@ class OutcomeCollector:
             reason = report.longrepr[2].removeprefix("Skipped: ")
         elif report.failed:
             crash = getattr(report.longrepr, "reprcrash", None)
-            reason = crash.message if crash is not None and not properties["violated"] else str(report.longrepr)
+            reason = crash.message if crash is not None else str(report.longrepr)
         self.outcomes.append(
             TestOutcome(
                 report.nodeid,
                 tuple(properties["requirements"].split()),
                 report.outcome,
                 reason,
-                properties["violated"] or None,
+                tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
+                properties.get("error", ""),
+                properties.get("stopped", ""),
                 report.duration,
                 tuple(properties.get("stale_cassette", "").split()),
             )
@@ -372,7 +463,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for r in catalogue().values()
         if r.family in selected_families(config) and r.family in available and (not wanted or r.id in wanted)
     ]
-    document = report.as_document(report.verdicts(requirements, outcomes), name, run.as_dict())
+    strict = config.getoption("strict_conformance")
+    document = report.as_document(report.verdicts(requirements, outcomes, strict), name, run.as_dict(), strict)
     mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
     if mode is not None:
         document["cassettes"] = {
@@ -382,14 +474,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         }
     config.stash[_DOCUMENT] = document
     if config.getoption("report_dir"):
-        report.write(document, Path(config.getoption("report_dir")))
+        report.write(document, Path(config.getoption("report_dir")), outcomes)
+    if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
+        session.exitstatus = report.exit_status(document)
 
 
 def target_name(config: pytest.Config) -> str:
     """The name of the target the options select (the profile's target is named by the profile)."""
     if config.getoption("replay"):
         return f"replay of {Path(config.getoption('replay')).name}"
-    return embedded_name(config.getoption("mutant"))
+    return embedded_name(config.getoption("mutant"), config.getoption("variant"))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -409,13 +504,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     width = max((len(r["id"]) for r in document["requirements"]), default=10)
     for r in document["requirements"]:
         status = r["status"].upper()
-        markup = {"PASS": {"green": True}, "FAIL": {"red": True, "bold": True}, "SKIP": {"yellow": True}}[status]
+        markup = {
+            "PASS": {"green": True},
+            "FAIL": {"red": True, "bold": True},
+            "WARN": {"yellow": True, "bold": True},
+            "SKIP": {"yellow": True},
+            "ERROR": {"purple": True, "bold": True},
+        }[status]
         terminalreporter.write(f"{status:<5}", **markup)
         line = f" {r['id']:<{width}}  {r['title']}"
         if r["reason"] and status != "PASS":
             line += f" — {r['reason'][:160]}"
         terminalreporter.write_line(line)
-    s = document["summary"]
-    terminalreporter.write_line(f"{s['pass']} requirements passed, {s['fail']} failed, {s['skip']} skipped")
+    terminalreporter.write_line(f"requirements: {report.summary_line(document)}")
     if config.getoption("report_dir"):
         terminalreporter.write_line(f"report written to {config.getoption('report_dir')}/report.md")

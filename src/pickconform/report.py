@@ -1,8 +1,18 @@
-"""The conformance report: one verdict per requirement (pass, fail or skip with a reason), from the tests' outcomes."""
+"""The conformance report: one outcome per requirement, from what the tests found.
+
+- **pass**: judged, and nothing was found against it;
+- **fail**: the target broke a documented MUST (with the request, the response and the requirement);
+- **warn**: the target departs from pickconform's interpretation where the documents are silent, or breaks a SHOULD
+  (a `fail` under `--strict`);
+- **skip**: not judged, with the reason (a capability or profile section missing, an operation not offered, a
+  precondition the target did not reach, a test stopped before it reached the requirement);
+- **error**: the suite could not do its part (a set-up call was refused, the suite itself broke), with that call.
+"""
 
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,15 +20,40 @@ from typing import Any
 from pickconform import __version__
 from pickconform.catalogue import Requirement
 
+OUTCOMES = ("pass", "fail", "warn", "skip", "error")
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation a test found: the requirement, what was wrong, and the exchange that shows it."""
+
+    requirement: str
+    message: str
+    exchange: dict[str, Any] | None = None
+    count: int = 1  # how many times the test found it
+    soft: bool = False  # against a part no document states (an inferred constraint, a set-up operation): a warning
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "requirement": self.requirement,
+            "message": self.message,
+            "exchange": self.exchange,
+            "count": self.count,
+            "soft": self.soft,
+        }
+
 
 @dataclass
 class TestOutcome:
     __test__ = False  # a dataclass, not a pytest test class
     nodeid: str
     requirements: tuple[str, ...]
-    outcome: str  # passed | failed | skipped
-    reason: str = ""
-    violated: str | None = None  # the requirement a failure names, when it names one
+    outcome: str  # passed | failed | skipped (pytest's)
+    reason: str = ""  # a skip's reason, or why the test could not judge
+    findings: tuple[Finding, ...] = ()
+    error: str = ""  # the suite could not do its part: set-up refused, or the suite broke
+    stopped: str = ""  # the requirement whose violation stopped the test before it reached the others
     duration: float = 0.0
     stale_cassette: tuple[str, ...] = ()  # spec files changed since the replayed cassette was recorded
 
@@ -28,31 +63,62 @@ class Verdict:
     requirement: Requirement
     status: str
     reason: str
-    tests: list[dict[str, str]] = field(default_factory=list)
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _first_line(text: str) -> str:
     return text.strip().splitlines()[0][:300] if text.strip() else ""
 
 
-def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome]) -> list[Verdict]:
-    """A requirement fails if a test failed on it, passes if a test passed, else is skipped with the reasons."""
+def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
+    """What one test says of one requirement: its status and reason."""
+    own = sorted((f for f in outcome.findings if f.requirement == requirement), key=lambda f: f.soft)
+    if own:
+        return ("departed" if own[0].soft else "violated"), own[0].message
+    if outcome.error:
+        return "error", _first_line(outcome.error)
+    if outcome.outcome == "skipped":
+        return "skipped", _first_line(outcome.reason) or "skipped"
+    if outcome.stopped and outcome.stopped != requirement:
+        return "blocked", f"not judged: the test stopped on {outcome.stopped} first"
+    if outcome.outcome == "failed":  # failed without a finding of this requirement and without a stop: not judged
+        return "blocked", _first_line(outcome.reason) or "not judged"
+    return "passed", ""
+
+
+def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome], strict: bool = False) -> list[Verdict]:
+    """A finding against a requirement makes it fail (warn if it is soft and the run is not strict); a test that could
+    not set up makes it error; a test that judged it without finding anything makes it pass; else it is skipped."""
     result = []
     for requirement in requirements:
-        tests: list[dict[str, str]] = []
+        tests: list[dict[str, Any]] = []
+        evidence: list[dict[str, Any]] = []
         for outcome in outcomes:
-            linked = requirement.id in outcome.requirements or outcome.violated == requirement.id
+            linked = requirement.id in outcome.requirements or any(
+                f.requirement == requirement.id for f in outcome.findings
+            )
             if not linked:
                 continue
-            status, reason = outcome.outcome, _first_line(outcome.reason)
-            if status == "failed" and outcome.violated not in (None, requirement.id):
-                # The test stopped on another requirement before it could judge this one.
-                status, reason = "blocked", f"not judged: the test failed first on {outcome.violated}"
+            status, reason = _judged(outcome, requirement.id)
             tests.append({"nodeid": outcome.nodeid, "outcome": status, "reason": reason})
-        failed = [t for t in tests if t["outcome"] == "failed"]
-        if failed:
-            verdict = Verdict(requirement, "fail", f"{failed[0]['reason']} ({failed[0]['nodeid']})", tests)
-        elif any(t["outcome"] == "passed" for t in tests):
+            evidence += [
+                {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
+            ]
+        by = {s: [t for t in tests if t["outcome"] == s] for s in ("violated", "departed", "error", "passed")}
+        if by["violated"] or by["departed"]:
+            first = (by["violated"] or by["departed"])[0]
+            status = "warn" if (requirement.soft or not by["violated"]) and not strict else "fail"
+            reason = f"{first['reason']} ({first['nodeid']})"
+            if status == "warn" and requirement.basis == "interpretation":
+                reason = f"departs from pickconform's interpretation ({requirement.decision}): {reason}"
+            elif status == "warn" and not by["violated"]:
+                reason = f"departs from pickconform's reading of what the documents leave open: {reason}"
+            verdict = Verdict(requirement, status, reason, tests, evidence)
+        elif by["error"]:
+            first = by["error"][0]
+            verdict = Verdict(requirement, "error", f"{first['reason']} ({first['nodeid']})", tests)
+        elif by["passed"]:
             verdict = Verdict(requirement, "pass", "", tests)
         elif tests:
             reasons = sorted({t["reason"] or t["outcome"] for t in tests})
@@ -63,45 +129,69 @@ def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome]) -> li
     return result
 
 
-def as_document(items: list[Verdict], target: str, run: dict[str, Any]) -> dict[str, Any]:
-    summary = {status: sum(v.status == status for v in items) for status in ("pass", "fail", "skip")}
+def exit_status(document: dict[str, Any]) -> int:
+    """0 when nothing failed and nothing errored, 1 when anything failed, 3 when nothing failed but something
+    errored (the suite could not judge everything it was asked to)."""
+    summary = document["summary"]
+    if summary["fail"]:
+        return EXIT_FAIL
+    return EXIT_ERROR if summary["error"] else EXIT_OK
+
+
+def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: bool = False) -> dict[str, Any]:
+    summary = {status: sum(v.status == status for v in items) for status in OUTCOMES}
     return {
         "pickconform": __version__,
         "target": target,
         "run": run,
+        "strict": strict,
         "summary": summary,
         "requirements": [
             {
                 "id": v.requirement.id,
+                "family": v.requirement.family,
                 "title": v.requirement.title,
                 "level": v.requirement.level,
+                "basis": v.requirement.basis,
+                "decision": v.requirement.decision,
                 "source": v.requirement.source,
                 "status": v.status,
                 "reason": v.reason,
                 "tests": v.tests,
+                "evidence": v.evidence,
             }
             for v in items
         ],
     }
 
 
+def summary_line(document: dict[str, Any]) -> str:
+    s = document["summary"]
+    return " · ".join(f"{s[status]} {status}" for status in OUTCOMES)
+
+
 def as_markdown(document: dict[str, Any]) -> str:
-    summary = document["summary"]
     lines = [
         f"# Conformance report: {document['target']}",
         "",
         f"pickconform {document['pickconform']} · seed {document['run']['seed']} · run {document['run']['run_id']}"
-        f" · clock {document['run']['clock']}",
+        f" · clock {document['run']['clock']}{' · strict' if document.get('strict') else ''}",
         "",
-        f"**{summary['pass']} pass · {summary['fail']} fail · {summary['skip']} skip**",
+        f"**{summary_line(document)}**",
         "",
         *_cassette_lines(document.get("cassettes")),
-        "| Requirement | Level | Status | Title | Reason |",
-        "|---|---|---|---|---|",
+        "| Requirement | Level | Basis | Status | Title | Reason |",
+        "|---|---|---|---|---|---|",
     ]
     for r in document["requirements"]:
         reason = r["reason"].replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {r['id']} | {r['level']} | {r['status'].upper()} | {r['title']} | {reason} |")
+        lines.append(f"| {r['id']} | {r['level']} | {r['basis']} | {r['status'].upper()} | {r['title']} | {reason} |")
+    warnings = [r for r in document["requirements"] if r["status"] == "warn"]
+    if warnings:
+        lines += ["", "## Warnings: where the target reads the documents differently from pickconform", ""]
+        for r in warnings:
+            where = f" (decision: {r['decision']})" if r["decision"] else " (a SHOULD)"
+            lines.append(f"- **{r['id']}**{where}: {r['reason'].replace(chr(10), ' ')}")
     return "\n".join(lines) + "\n"
 
 
@@ -120,7 +210,48 @@ def _cassette_lines(cassettes: dict[str, Any] | None) -> list[str]:
     return [*lines, ""]
 
 
-def write(document: dict[str, Any], directory: Path) -> None:
+def as_junit(outcomes: list[TestOutcome], document: dict[str, Any]) -> str:
+    """JUnit XML from the collected outcomes (complete under xdist too): `<failure>` for a test that found a fail,
+    `<error>` for one that could not do its part, `<skipped>` with the reason; each test's requirement IDs as
+    properties. A test whose findings are all warnings passes, with them as properties."""
+    failing = {r["id"] for r in document["requirements"] if r["status"] == "fail"}
+    strict = bool(document.get("strict"))
+    suite = ET.Element("testsuite", name="pickconform", tests=str(len(outcomes)))
+    counts = {"failures": 0, "errors": 0, "skipped": 0}
+    for outcome in outcomes:
+        classname, _, name = outcome.nodeid.rpartition("::")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=classname.replace("/", ".").removesuffix(".py"),
+            name=name,
+            time=f"{outcome.duration:.3f}",
+        )
+        properties = ET.SubElement(case, "properties")
+        for requirement in outcome.requirements:
+            ET.SubElement(properties, "property", name="requirement", value=requirement)
+        fails = [f for f in outcome.findings if f.requirement in failing and (strict or not f.soft)]
+        for finding in outcome.findings:
+            kind = "fail" if finding in fails else "warn"
+            ET.SubElement(properties, "property", name=kind, value=f"{finding.requirement}: {finding.message}")
+        if fails:
+            counts["failures"] += 1
+            element = ET.SubElement(case, "failure", message=f"[{fails[0].requirement}] {fails[0].message}"[:500])
+            element.text = "\n\n".join(f"[{f.requirement}] {f.message}" for f in fails)
+        elif outcome.error:
+            counts["errors"] += 1
+            ET.SubElement(case, "error", message=_first_line(outcome.error)).text = outcome.error
+        elif outcome.outcome == "skipped" or (outcome.outcome == "failed" and not outcome.findings):
+            counts["skipped"] += 1
+            ET.SubElement(case, "skipped", message=_first_line(outcome.reason) or "not judged")
+    for key, value in counts.items():
+        suite.set(key, str(value))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def write(document: dict[str, Any], directory: Path, outcomes: list[TestOutcome] | None = None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "report.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     (directory / "report.md").write_text(as_markdown(document))
+    if outcomes is not None:
+        (directory / "junit.xml").write_text(as_junit(outcomes, document))

@@ -58,20 +58,25 @@ def _family_module(family: str) -> Any:
     return importlib.import_module(f"pickconform.{family}.target")
 
 
-def embedded_name(mutant: str | None = None) -> str:
-    return f"reference (mutant {mutant})" if mutant else "reference"
+def embedded_name(mutant: str | None = None, variant: str | None = None) -> str:
+    if mutant:
+        return f"reference (mutant {mutant})"
+    return f"reference (variant {variant})" if variant else "reference"
 
 
-def start_embedded(families: Iterable[str], run: RunContext, mutant: str | None = None) -> Target:
-    """Start the reference implementation on a loopback port, with one deliberate fault if `mutant` is given."""
+def start_embedded(
+    families: Iterable[str], run: RunContext, mutant: str | None = None, variant: str | None = None
+) -> Target:
+    """Start the reference implementation on a loopback port, with one deliberate fault if `mutant` is given, or one
+    other reading of a silent point if `variant` is."""
     from pickconform.reference.app import Reference
     from pickconform.reference.mutants import Faults
     from pickconform.reference.server import ReferenceServer
 
     families = tuple(families)
-    server = ReferenceServer(Reference(Faults(*([mutant] if mutant else [])), families=families)).start()
+    server = ReferenceServer(Reference(Faults(*[n for n in (mutant, variant) if n]), families=families)).start()
     log = ExchangeLog()
-    name = embedded_name(mutant)
+    name = embedded_name(mutant, variant)
     available = server.reference.families
     return Target(
         name=name,

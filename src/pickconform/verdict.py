@@ -1,38 +1,153 @@
-"""How a check fails: a `Violation` names the requirement, says what was expected, and shows the exchange."""
+"""How a check judges a target.
+
+- `check` stops the test on a `Violation` (a later step cannot run without this one);
+- `expect` records a `Violation` and lets the test go on, so a test that exercises several requirements (fuzzing,
+  robustness, the cross-cutting checks of a scenario) judges each of them on its own;
+- `SetupError` is the suite failing to do its part (the target refused a set-up call): an *error*, never a *fail*;
+- `not_offered` skips a test when the target does not offer an operation the seeds do not define.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import httpx
+import pytest
 
 from pickconform.client import Exchange
+
+# A test keeps at most this many findings of one requirement (a fuzz run can find the same fault hundreds of times).
+_PER_REQUIREMENT = 3
 
 
 class Violation(AssertionError):
     """The target broke a requirement. Rendered without a traceback: requirement, message, request and response."""
 
-    def __init__(self, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None) -> None:
+    def __init__(
+        self,
+        requirement: str,
+        message: str,
+        exchange: Exchange | httpx.Response | None = None,
+        *,
+        soft: bool = False,
+    ) -> None:
         if isinstance(exchange, httpx.Response):
             exchange = Exchange.from_response(exchange)
-        self.requirement, self.message, self.exchange = requirement, message, exchange
-        text = f"[{requirement}] {message}"
+        # soft: found against a part of the spec no document states (a constraint we inferred, a set-up operation),
+        # so it is a warning even under a documented requirement.
+        self.requirement, self.message, self.exchange, self.soft = requirement, message, exchange, soft
+        text = f"[{requirement}]{' (interpretation)' if soft else ''} {message}"
         if exchange is not None:
             text += "\n" + exchange.describe()
         super().__init__(text)
 
 
-class SetupFailed(AssertionError):
-    """The target refused the data a scenario needs: the scenario cannot judge its requirement (all of the test's
-    requirements fail, since nothing was verified)."""
+class Violations(AssertionError):
+    """Everything one test found, each violation on its own requirement; `stopped_by` is the error that ended the
+    test early, if any (a hard `check`, a set-up error), so the requirements it had not reached yet are not judged."""
 
-    def __init__(self, what: str, response: httpx.Response) -> None:
-        super().__init__(f"setup failed: {what}\n{Exchange.from_response(response).describe()}")
+    def __init__(self, found: list[Violation], counts: dict[str, int], stopped_by: BaseException | None) -> None:
+        self.found, self.counts, self.stopped_by = found, counts, stopped_by
+        parts = []
+        for violation in found:
+            more = counts.get(violation.requirement, 1) - sum(v.requirement == violation.requirement for v in found)
+            parts.append(str(violation) + (f"\n(and {more} more violations of it)" if more > 0 else ""))
+        if stopped_by is not None and not isinstance(stopped_by, Violation):
+            parts.append(f"then: {stopped_by}")
+        super().__init__("\n\n".join(parts))
+
+
+class SetupError(Exception):
+    """The target refused the data a scenario needs, so the scenario judges nothing: its requirements end as
+    `error` (the suite could not do its part), with the refused call as evidence."""
+
+    def __init__(self, what: str, response: httpx.Response | None = None) -> None:
+        self.what = what
+        self.exchange = Exchange.from_response(response) if response is not None else None
+        text = f"set-up failed: {what}"
+        if self.exchange is not None:
+            text += "\n" + self.exchange.describe()
+        super().__init__(text)
+
+
+SetupFailed = SetupError  # the name the scenarios' set-up helpers know
+
+
+class Findings:
+    """The violations recorded by the running test (thread-safe: races judge from several threads)."""
+
+    def __init__(self) -> None:
+        self.found: list[Violation] = []
+        self.counts: dict[str, int] = {}
+        self._kept: dict[tuple[str, bool], int] = {}
+        self._lock = threading.Lock()
+
+    def add(self, violation: Violation) -> None:
+        with self._lock:
+            self.counts[violation.requirement] = self.counts.get(violation.requirement, 0) + 1
+            key = (violation.requirement, violation.soft)  # a warning never crowds out a fail of the same requirement
+            if self._kept.get(key, 0) < _PER_REQUIREMENT:
+                self._kept[key] = self._kept.get(key, 0) + 1
+                self.found.append(violation)
+
+    def outcome(self, stopped_by: BaseException | None) -> BaseException | None:
+        """The error the test ends with: None when it found nothing and was not stopped."""
+        found = list(self.found)
+        counts = dict(self.counts)
+        if isinstance(stopped_by, Violation):
+            found.append(stopped_by)
+            counts[stopped_by.requirement] = counts.get(stopped_by.requirement, 0) + 1
+        elif isinstance(stopped_by, Violations):
+            return stopped_by
+        if not found:
+            return stopped_by
+        return Violations(found, counts, stopped_by)
+
+
+_current: Findings | None = None  # the running conformance test's findings (set by the plugin around each test)
+
+
+def begin() -> Findings:
+    global _current
+    _current = Findings()
+    return _current
+
+
+def end() -> None:
+    global _current
+    _current = None
+
+
+def record(violation: Violation) -> None:
+    """Record a violation and go on; outside a conformance test (a helper used on its own) it is raised."""
+    if _current is None:
+        raise violation
+    _current.add(violation)
 
 
 def check(condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None) -> None:
+    """Stop the test on a violation: for a check the rest of the scenario depends on."""
     if not condition:
         raise Violation(requirement, message, exchange)
+
+
+def expect(
+    condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None
+) -> bool:
+    """Record a violation and go on: for a check nothing later depends on. Returns the condition."""
+    if not condition:
+        record(Violation(requirement, message, exchange))
+    return bool(condition)
+
+
+def not_offered(response: httpx.Response, operation: str) -> None:
+    """Skip when the target answers an operation the seeds do not define as a whole with 404, 405 or 501: it does not
+    offer it, which is no conformance fault."""
+    if response.status_code in (404, 405, 501):
+        pytest.skip(
+            f"the target does not offer {operation} (answered {response.status_code}); the seeds do not define it"
+        )
 
 
 def json_body(response: httpx.Response, requirement: str) -> Any:

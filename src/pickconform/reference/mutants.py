@@ -1,7 +1,11 @@
-"""Mutants: deliberate faults of the reference implementation, one or more per requirement.
+"""Mutants and variants: other behaviours of the reference implementation, switched on one at a time.
 
-The reference asks `faults.active("name")` at the one place where each fault applies, so a reader finds the faulty
-behaviour next to the faithful one. The project's tests prove the suite fails each mutant on the requirement it names.
+- A *mutant* breaks a documented point: the suite must fail it on the requirement it names.
+- A *variant* reads a point the documents leave open the other way: the suite must pass it (no fail, no error; a
+  warning only on the interpretations it names).
+
+The reference asks `faults.active("name")` at the one place where each applies, so a reader finds the other behaviour
+next to the faithful one. The project's tests prove both directions.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ class Mutant:
     description: str
 
 
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    decides: str  # what it decides differently, in a line
+    requirements: tuple[str, ...]  # the requirements whose tests exercise the point
+    departs: tuple[str, ...] = ()  # the interpretations it may warn on (a warning names the decision it departs from)
+
+
 _REGISTRY: dict[str, Mutant] = {}
+_VARIANTS: dict[str, Variant] = {}
 
 
 def mutant(name: str, requirement: str, description: str) -> str:
@@ -30,24 +43,43 @@ def mutant(name: str, requirement: str, description: str) -> str:
     return name
 
 
+def variant(name: str, decides: str, requirements: tuple[str, ...], departs: tuple[str, ...] = ()) -> str:
+    """Declare a variant (at import of its family's `mutants` module); returns the name for use in `faults.active`."""
+    if name in _VARIANTS or name in _REGISTRY:
+        raise ValueError(f"variant {name} declared twice")
+    _VARIANTS[name] = Variant(name, decides, tuple(requirements), tuple(departs))
+    return name
+
+
+def all_variants() -> dict[str, Variant]:
+    _load()
+    return dict(sorted(_VARIANTS.items()))
+
+
 def all_mutants() -> dict[str, Mutant]:
+    _load()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _load() -> None:
     for family in FAMILIES:
         try:
             importlib.import_module(f"pickconform.reference.{family}.mutants")
         except ModuleNotFoundError as exc:
             if exc.name != f"pickconform.reference.{family}.mutants" and exc.name != f"pickconform.reference.{family}":
                 raise
-    return dict(sorted(_REGISTRY.items()))
 
 
 class Faults:
-    """The faults a reference server runs with: none for the faithful reference, one for a mutant."""
+    """The behaviours a reference server runs with: none for the faithful reference, one for a mutant or a variant."""
 
     def __init__(self, *names: str) -> None:
-        known = all_mutants()
+        known = {**all_mutants(), **all_variants()}
         unknown = [n for n in names if n not in known]
         if unknown:
-            raise KeyError(f"unknown mutant {unknown[0]!r} (see `pickconform mutants`)")
+            raise KeyError(
+                f"unknown mutant or variant {unknown[0]!r} (see `pickconform mutants`, `pickconform variants`)"
+            )
         self.names = frozenset(names)
 
     def active(self, *names: str) -> bool:

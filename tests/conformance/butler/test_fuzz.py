@@ -33,7 +33,7 @@ schema = _schema()
 
 
 @pytest.mark.requirement(*dict.fromkeys(CHECKS.values()))
-@schema.parametrize()
+@fuzzing.judged_operations(schema).parametrize()
 def test_operation(case, butler_target: ButlerTarget) -> None:
     receiver = butler_target.receiver
     body = case.body if isinstance(case.body, dict) else {}

@@ -25,7 +25,7 @@ graphql = fuzzing.graphql(spec.GRAPHQL)
 
 
 @pytest.mark.requirement(*dict.fromkeys(REST_CHECKS.values()))
-@rest.parametrize()
+@fuzzing.judged_operations(rest).parametrize()
 def test_rest_operation(case, clarus_target: ClarusTarget) -> None:
     response = fuzzing.send(case, clarus_target.client(), clarus_target.rest_url)
     fuzzing.judge(case, response, REST_CHECKS)

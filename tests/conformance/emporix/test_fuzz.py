@@ -69,7 +69,7 @@ def _only_unknown_parameters(case: Any) -> bool:
 
 
 @pytest.mark.requirement(*FUZZ_REQUIREMENTS)
-@schema.parametrize()
+@fuzzing.judged_operations(schema).parametrize()
 def test_operation(case, emporix_target: EmporixTarget) -> None:
     # A well-formed tenant is the target's own, so positive cases reach the tenant's data instead of a 403.
     if "tenant" in (case.path_parameters or {}) and TENANT.fullmatch(str(case.path_parameters["tenant"])):
