@@ -82,7 +82,7 @@ def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
         return "skipped", _first_line(outcome.reason) or "skipped"
     if outcome.stopped and outcome.stopped != requirement:
         return "blocked", f"not judged: the test stopped on {outcome.stopped} first"
-    if outcome.outcome == "failed":  # failed without a finding of this requirement and without a stop: not judged
+    if outcome.outcome == "failed" and not outcome.findings:  # failed with nothing to show for it: not judged
         return "blocked", _first_line(outcome.reason) or "not judged"
     return "passed", ""
 

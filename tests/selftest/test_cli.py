@@ -46,7 +46,7 @@ def test_failing_run_exits_1_and_writes_every_report(tmp_path: Path) -> None:
     (verdict,) = document["requirements"]
     assert verdict["id"] == "CLARUS-ERR-59" and verdict["status"] == "fail"
     assert "59" in verdict["reason"] and verdict["tests"]
-    assert "| CLARUS-ERR-59 | MUST | FAIL |" in (tmp_path / "report.md").read_text()
+    assert "| CLARUS-ERR-59 | MUST | documented | FAIL |" in (tmp_path / "report.md").read_text()
     junit = (tmp_path / "junit.xml").read_text()
     assert "<failure" in junit and "CLARUS-ERR-59" in junit
     assert (tmp_path / "cucumber.json").exists()
