@@ -8,12 +8,12 @@ from pickconform.report import Finding, TestOutcome, exit_status, verdicts
 
 A = Requirement("A", "clarus", "MUST", "a", "statement a", "000")
 B = Requirement("B", "clarus", "MUST", "b", "statement b", "000")
-I = Requirement("I", "clarus", "MUST", "i", "statement i", "ours", basis="interpretation", decision="DECISIONS.md#i")
+N = Requirement("I", "clarus", "MUST", "i", "statement i", "ours", basis="interpretation", decision="DECISIONS.md#i")
 S = Requirement("S", "clarus", "SHOULD", "s", "statement s", "000")
 
 
 def statuses(*outcomes: TestOutcome, strict: bool = False) -> dict[str, str]:
-    return {v.requirement.id: v.status for v in verdicts([A, B, I, S], list(outcomes), strict)}
+    return {v.requirement.id: v.status for v in verdicts([A, B, N, S], list(outcomes), strict)}
 
 
 def found(*requirements: str, soft: bool = False) -> tuple[Finding, ...]:
@@ -58,7 +58,7 @@ def test_interpretations_and_shoulds_warn_and_fail_under_strict() -> None:
     outcome = TestOutcome("t", ("I", "S"), "passed", findings=found("I", "S"))
     assert (statuses(outcome)["I"], statuses(outcome)["S"]) == ("warn", "warn")
     assert (statuses(outcome, strict=True)["I"], statuses(outcome, strict=True)["S"]) == ("fail", "fail")
-    (i,) = verdicts([I], [outcome])
+    (i,) = verdicts([N], [outcome])
     assert "DECISIONS.md#i" in i.reason  # the warning names the decision it departs from
 
 
