@@ -1,7 +1,9 @@
 @api:butler
 Feature: Creating Butler pick service requests
   Seed 004: a PICK service request with at least one PICK_LINE child is created and returned with its ids; its
-  attributes set priorities and time windows; bad data is refused with 400.
+  attributes set priorities and time windows. The vendor's reference gives create "200: No error" and "400: Bad
+  data". For cancel and modify it gives no status: 400 there is pickconform's reading (a warning only), and an unknown
+  pick request may be refused at once or accepted and answered by an order_modification failure.
 
   @req:BUTLER-CREATE
   Scenario: Creating a pick request answers the created object
@@ -37,7 +39,29 @@ Feature: Creating Butler pick service requests
       | an unknown simple_priority      |
       | a pick_before_time not ISO 8601 |
 
-  @req:BUTLER-REJECTS-INVALID
-  Scenario: Cancelling an unknown pick request is refused with 400
-    When an unknown pick request is cancelled
+  @req:BUTLER-REJECTS-TRANSACTION
+  Scenario Outline: A cancel or modify of the wrong shape is refused with 400
+    Given a pick request without inventory
+    When the pick request is <call> with bad data: <defect>
     Then the request is refused with 400
+
+    Examples:
+      | call      | defect                               |
+      | cancelled | no type                              |
+      | cancelled | type PUT                             |
+      | cancelled | no externalServiceRequestId          |
+      | cancelled | externalServiceRequestId as a number |
+      | modified  | type PUT                             |
+      | modified  | no externalServiceRequestId          |
+      | modified  | an unknown simple_priority           |
+
+  @req:BUTLER-UNKNOWN-REQUEST @req:BUTLER-ASYNC-OUTCOME
+  Scenario Outline: A <call> of an unknown pick request does not succeed
+    When an unknown pick request is <done>
+    Then the <call> of the unknown pick request does not succeed
+    And every notification stream followed the lifecycle
+
+    Examples:
+      | call   | done      |
+      | cancel | cancelled |
+      | modify | modified  |

@@ -19,8 +19,9 @@ Feature: The Butler pick request lifecycle, observed through notifications
     Then the pick request becomes not_fulfillable
     And every notification stream followed the lifecycle
 
-  @req:BUTLER-COMPLETE @req:BUTLER-LIFECYCLE @req:BUTLER-NOTIFY-ORDER @req:BUTLER-NOTIFY-SCHEMA
-  @req:BUTLER-NOTIFY-UNIQUE-ID @capability:inventory @capability:rack @capability:pick @capability:finish
+  @req:BUTLER-COMPLETE @req:BUTLER-BIN-COMPLETE @req:BUTLER-LIFECYCLE @req:BUTLER-NOTIFY-ORDER
+  @req:BUTLER-NOTIFY-SCHEMA @req:BUTLER-NOTIFY-UNIQUE-ID @capability:inventory @capability:rack @capability:pick
+  @capability:finish
   Scenario: All picks done: complete, then bin_complete
     Given a SKU with 10 units of inventory
     And a fulfillable pick request for 4 units of the SKU

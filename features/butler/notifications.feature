@@ -1,7 +1,7 @@
 @api:butler
 Feature: Delivering Butler notifications
-  Notifications are POSTed as JSON to the callback; a 2xx acknowledges. One that is not acknowledged is delivered
-  again (bounded), with the same notification_id, before the ones that follow it.
+  Notifications are POSTed as JSON to the callback; a 2xx acknowledges. That one not acknowledged is delivered again
+  (bounded), with the same notification_id, is pickconform's reading: the seed gives no retry policy.
 
   @req:BUTLER-NOTIFY-RETRY @req:BUTLER-NOTIFY-UNIQUE-ID
   Scenario: A notification refused with 500 is delivered again

@@ -6,7 +6,7 @@ Feature: Clarus goods-out creation (JSON:API)
   Background:
     Given a product exists
 
-  @req:CLARUS-GO-JSONAPI
+  @req:CLARUS-GO-JSONAPI @req:CLARUS-GO-ECHO
   Scenario: A valid goods out is created and answered as a JSON:API document
     When I create a valid goods out
     Then the goods out is created as a JSON:API document
@@ -29,7 +29,12 @@ Feature: Clarus goods-out creation (JSON:API)
     Then the goods out is refused
 
   @req:CLARUS-GO-ADDRESS-REL
-  Scenario: The address belongs in relationships, not attributes
+  Scenario: An address in relationships is accepted
+    When I create a valid goods out
+    Then the goods out is accepted
+
+  @req:CLARUS-GO-ADDRESS-NOT-ATTRIBUTE
+  Scenario: An address in attributes is refused
     When I create a goods out with the address in its attributes
     Then the goods out is refused
 
@@ -53,7 +58,7 @@ Feature: Clarus goods-out creation (JSON:API)
       | GB   |
       | DE   |
 
-  @req:CLARUS-GO-COUNTRY-ALPHA2
+  @req:CLARUS-GO-COUNTRY-REFUSED
   Scenario Outline: Country code <code> is refused
     When I create a goods out with country code "<code>"
     Then the goods out is refused

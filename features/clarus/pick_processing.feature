@@ -1,12 +1,12 @@
 @api:clarus
 Feature: Clarus asynchronous pick processing and GraphQL polling
-  Seed 000: process_picks_async answers process references, one pick list per order; each request is polled
+  Seed 000: process_picks_async answers process references (one pick list per order); each request is polled
   through GraphQL until it is completed or failed.
 
   Background:
     Given a product with 20 units in stock
 
-  @req:CLARUS-ONE-REF-PER-ORDER @capability:receive_creates_stock
+  @req:CLARUS-PROCESS-REFERENCES @req:CLARUS-ONE-REF-PER-ORDER @capability:receive_creates_stock
   Scenario: Each processed order gets its own process reference
     Given a pending goods out for 2 units of the product
     And a pending goods out for 3 units of the product
@@ -19,6 +19,14 @@ Feature: Clarus asynchronous pick processing and GraphQL polling
     When I process picks for the goods out
     And I poll the pick processing requests until they finish
     Then every pick processing request completed
+    And every status observed was pending, completed or failed
+
+  @req:CLARUS-POLL-TERMINAL @req:CLARUS-STATUS-ENUM @capability:receive_creates_stock
+  Scenario: An order without lines reaches completed or failed
+    Given a pending goods out without lines
+    When I process picks for the goods out
+    And I poll the pick processing requests of the order without lines until they finish
+    Then every pick processing request finished
     And every status observed was pending, completed or failed
 
   @req:CLARUS-GQL-SHAPES @capability:receive_creates_stock

@@ -1,6 +1,6 @@
 @api:clarus
 Feature: Clarus pick processing refusals (error codes 36, 37, 39, 59, 318)
-  Seed 000 §Error Codes: process_picks_async refuses with a numeric code and its symbol.
+  Seed 000 §Error Codes (and the vendor's page for 318): pick processing refuses with a numeric code and its symbol.
   The HTTP status is undocumented: a 4xx is required, and the profile says where the code lives.
 
   @req:CLARUS-ERR-36
@@ -11,12 +11,6 @@ Feature: Clarus pick processing refusals (error codes 36, 37, 39, 59, 318)
   @req:CLARUS-ERR-37
   Scenario: An unknown goods out ID is error 37
     When I process picks for an unknown goods out ID
-    Then the request is refused with error 37
-
-  @req:CLARUS-ERR-37 @req:CLARUS-TENANT-ISOLATION
-  Scenario: Another tenant's goods out is error 37
-    Given the other tenant has a pending goods out
-    When I process picks for the other tenant's goods out
     Then the request is refused with error 37
 
   @req:CLARUS-ERR-39 @capability:receive_creates_stock
@@ -43,7 +37,7 @@ Feature: Clarus pick processing refusals (error codes 36, 37, 39, 59, 318)
     When I process and consolidate picks for all goods outs
     Then the request is refused with error 318
 
-  @req:CLARUS-ERR-318 @capability:receive_creates_stock
+  @req:CLARUS-ERR-318 @req:CLARUS-CONSOLIDATE-ONE-REF @capability:receive_creates_stock
   Scenario: Orders of one pick type are consolidated into one process reference
     Given a product with 10 units in stock
     And a pending goods out for 2 units of the product picked "tote"
@@ -52,7 +46,7 @@ Feature: Clarus pick processing refusals (error codes 36, 37, 39, 59, 318)
     Then the goods outs share one process reference
 
   @req:CLARUS-PREREQ-STATUS @capability:receive_creates_stock
-  Scenario: Only PENDING or ALLOCATED orders are processed
+  Scenario: A DRAFT order is not processed
     Given a product with 10 units in stock
     And a draft goods out for 2 units of the product
     When I process picks for the goods out

@@ -16,6 +16,11 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
       | read the job  | no token          |
       | read the job  | a malformed token |
 
+  @req:EMPORIX-AUTH-401 @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY
+  Scenario: A job request without a token and with an unknown jobType is refused for the token first
+    When I trigger a job of an unknown jobType without a token
+    Then the request is refused, for the missing token first
+
   @req:EMPORIX-AUTH-EXPIRED @req:EMPORIX-ERROR-BODY @capability:seed_orders
   Scenario Outline: A request with an expired token is refused with 401
     Given a recalculation job of the tenant
@@ -39,7 +44,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
     When I read the job with a manage-only token
     Then the answer is 403 with the documented error body
 
-  @req:EMPORIX-TENANT-PATTERN @capability:seed_orders
+  @req:EMPORIX-TENANT-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY @capability:seed_orders
   Scenario Outline: A tenant that breaks the pattern or the length is refused
     Given a recalculation job of the tenant
     When I <operation> on the tenant path <tenant>
@@ -56,7 +61,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
       | read the job  | of 2 letters  |
       | read the job  | of 17 letters |
 
-  @req:EMPORIX-JOBID-PATTERN @capability:seed_orders
+  @req:EMPORIX-JOBID-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY @capability:seed_orders
   Scenario Outline: A job id that breaks the pattern or the length is refused
     Given a recalculation job of the tenant
     When I read the job as its id <variant>
@@ -69,7 +74,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
       | cut to 2 letters   |
       | padded to 17       |
 
-  @req:EMPORIX-UNKNOWN-JOB-404 @req:EMPORIX-ERROR-BODY
+  @req:EMPORIX-UNKNOWN-JOB-404 @req:EMPORIX-ERROR-BODY @req:EMPORIX-ERROR-CODE
   Scenario: A job id that was never issued is not found
     When I read a well-formed job id that was never issued
     Then the answer is 404 with the documented error body

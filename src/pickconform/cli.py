@@ -24,7 +24,8 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    for option in ("profile", "mutant", "variant", "report_dir", "seed", "run_id", "fuzz_examples", "record", "replay"):
+    options = ("profile", "mutant", "variant", "report_dir", "seed", "run_id", "fuzz_examples", "max_time", "record")
+    for option in (*options, "replay"):
         value = getattr(args, option)
         if value is not None:
             pytest_args += [f"--{option.replace('_', '-')}", str(value)]
@@ -203,6 +204,9 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--run-id", help="run id mixed into every reference the suite sends")
     run.add_argument("--fuzz-examples", type=int, help="Schemathesis examples per operation")
     run.add_argument("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
+    run.add_argument(
+        "--max-time", type=float, metavar="SECONDS", help="stop cleanly after this long (report written, exit 143)"
+    )
     run.add_argument(
         "--fuzz-all", action="store_true", help="also judge the set-up operations the seeds do not define (as warnings)"
     )

@@ -8,16 +8,44 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
 
-from pickconform import cassettes, redaction
+from pickconform import cassettes, compat, redaction
 
 USER_AGENT = "pickconform/0.1"
 _BODY_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one exchange with a target may cost: the decoded body (compressed or not, counted while it streams) and
+    the wall-clock time from sending the request to the last byte of the response (httpx's timeouts are per read, so
+    a body dripped a byte at a time would never trip them)."""
+
+    max_body: int = 8 * 1024 * 1024
+    deadline: float = 30.0
+
+
+LIMITS = Limits()  # the run's limits: the profile's [target] table may change them (`configure`)
+
+
+def configure(limits: Limits) -> None:
+    global LIMITS
+    LIMITS = limits
+
+
+class TargetMisbehaved(httpx.TransportError):
+    """The target broke the limits of an exchange (a body too large, a response too slow): judged on the test's
+    requirement, with the headers and the first bytes as evidence, never read to the end."""
+
+    def __init__(self, message: str, exchange: Exchange) -> None:
+        super().__init__(message)
+        self.exchange = exchange
 
 
 @dataclass(frozen=True)
@@ -43,6 +71,20 @@ class Exchange:
             status=response.status_code,
             response_headers=redaction.headers(dict(response.headers)),
             response_body=_clip(redaction.body(_text(response.content), response.headers.get("content-type", ""))),
+        )
+
+    @classmethod
+    def partial(cls, response: httpx.Response, first: bytes, note: str) -> Exchange:
+        """An exchange whose response body was not read to its end: its headers and first bytes."""
+        request = response.request
+        return cls(
+            method=request.method,
+            url=str(request.url),
+            request_headers=redaction.headers(dict(request.headers)),
+            request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", ""))),
+            status=response.status_code,
+            response_headers=redaction.headers(dict(response.headers)),
+            response_body=_clip(_text(first[:_BODY_LIMIT])) + f" [{note}]",
         )
 
     def describe(self) -> str:
@@ -95,11 +137,12 @@ def make_client(
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
     def record(response: httpx.Response) -> None:
-        response.read()
+        read_bounded(response, LIMITS)
         if log is not None:
             log.add(Exchange.from_response(response))
 
     def before_send(request: httpx.Request) -> None:
+        request.extensions["pickconform_sent"] = time.monotonic()
         # In a replay, notifications the recording had received before this request are delivered first.
         cassettes.replay_inbound()
 
@@ -107,10 +150,34 @@ def make_client(
         base_url=base_url,
         auth=auth,
         headers={"User-Agent": USER_AGENT, **(headers or {})},
-        timeout=timeout,
+        timeout=min(timeout, LIMITS.deadline),
         transport=transport or fast_transport(),
         event_hooks={"request": [before_send], "response": [record]},
     )
+
+
+def read_bounded(response: httpx.Response, limits: Limits) -> None:
+    """Read the body within the limits, or close the response and raise `TargetMisbehaved`."""
+    sent = response.request.extensions.get("pickconform_sent", time.monotonic())
+    chunks: list[bytes] = []
+    size = 0
+
+    def misbehaved(note: str) -> TargetMisbehaved:
+        response.close()
+        first = b"".join(chunks)[:_BODY_LIMIT]
+        chunks.clear()  # a failing test's traceback keeps this frame alive: it must not keep the body too
+        return TargetMisbehaved(note, Exchange.partial(response, first, note))
+
+    # Decoded chunk by chunk: a compressed chunk of the socket's read size inflates to a bounded size, so a gzip bomb
+    # is stopped after a few of them, not after it has filled the memory.
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limits.max_body:
+            raise misbehaved(f"response larger than {limits.max_body} bytes")
+        if time.monotonic() - sent > limits.deadline:
+            raise misbehaved(f"response not complete within {limits.deadline:g} s")
+        chunks.append(chunk)
+    compat.set_content(response, b"".join(chunks))
 
 
 def _text(content: bytes) -> str:

@@ -5,17 +5,22 @@ Registered through the `pytest11` entry point, so `pytest --profile my.toml` and
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import dataclasses
 import json
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from pickconform import cassettes, fuzzing, report, slots, verdict
+from pickconform import cassettes, client, fuzzing, report, slots, verdict
 from pickconform.catalogue import catalogue
+from pickconform.client import TargetMisbehaved
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
@@ -56,6 +61,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--fuzz-all",
         action="store_true",
         help="also judge the set-up operations the seeds do not define (their findings are warnings)",
+    )
+    group.addoption(
+        "--max-time",
+        type=float,
+        metavar="SECONDS",
+        help="stop the run cleanly after this long: the report is written, what did not run is skipped",
     )
     group.addoption("--record", metavar="DIR", help="record one redacted cassette per conformance test into DIR")
     group.addoption("--replay", metavar="DIR", help="replay the cassettes in DIR offline: no target, no connection")
@@ -112,13 +123,46 @@ def pytest_configure(config: pytest.Config) -> None:
         directory.mkdir(parents=True, exist_ok=True)  # junit and cucumber writers expect it to exist
         if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
             config.option.cucumber_json_path = str(directory / "cucumber.json")
+    _start_time_limit(config)
     if config.getoption("profile"):
         run = run_context(config, remote=True)
         try:
             profile = load_profile(config.getoption("profile"))
+            limits = profile.target
+            client.configure(client.Limits(limits.max_response_bytes, limits.request_deadline))
             config.stash[_TARGET] = connect(profile, run, selected_families(config))
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+_TIME_LIMIT_HIT = pytest.StashKey[threading.Event]()
+STOPPED_AT_TIME_LIMIT = "run stopped at the time limit"
+
+
+def _start_time_limit(config: pytest.Config) -> None:
+    """--max-time: when it passes, the run takes SIGTERM's clean path (pytest stops, the report is written; the CLI
+    exits 143), whatever the target is doing meanwhile."""
+    hit = config.stash[_TIME_LIMIT_HIT] = threading.Event()
+    seconds = config.getoption("max_time")
+    if seconds is None or hasattr(config, "workerinput"):
+        return
+    if seconds <= 0:
+        raise pytest.UsageError("--max-time must be positive")
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _interrupt)  # plain pytest: SIGTERM would kill the process, report unwritten
+
+    def stop() -> None:
+        hit.set()
+        _thread.interrupt_main(signal.SIGTERM)
+
+    timer = threading.Timer(seconds, stop)
+    timer.daemon = True
+    timer.start()
+    config.add_cleanup(timer.cancel)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _configure_cassettes(config: pytest.Config) -> None:
@@ -356,6 +400,22 @@ def _finding(violation: Violation, count: int = 1) -> Finding:
     return Finding(violation.requirement, violation.message, exchange, count, violation.soft)
 
 
+def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | None:
+    """A target that breaks the exchange itself (closes the connection, answers no HTTP, a body over the limit or past
+    the deadline) fails the requirement the test judges first, with what it got as evidence."""
+    stop = error.stopped_by if isinstance(error, Violations) else error
+    if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
+        return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
+    requirements = requirements_of(item)
+    if not requirements:
+        return None
+    exchange = stop.exchange if isinstance(stop, TargetMisbehaved) else None
+    request = getattr(stop, "_request", None)
+    where = f" ({request.method} {request.url})" if request is not None else ""
+    message = f"the target broke the exchange{where}: {type(stop).__name__}: {stop}"
+    return Finding(requirements[0], message, dataclasses.asdict(exchange) if exchange is not None else None)
+
+
 def _setup_error(error: BaseException | None) -> str:
     """Why the suite could not do its part: a refused set-up call, or the suite itself breaking."""
     if isinstance(error, Violations):
@@ -377,7 +437,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return test_report
     error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
     findings, stopped = _findings(error)
-    setup_error = _setup_error(error)
+    misbehaved = _misbehaviour(error, item)
+    setup_error = "" if misbehaved is not None else _setup_error(error)
+    if misbehaved is not None:
+        findings, stopped = [*findings, misbehaved], misbehaved.requirement
     miss = cassettes.find_miss(error) if error is not None else None
     if miss is not None:  # vcrpy's own message would show the unredacted request
         test_report.longrepr = cassettes.describe_miss(miss, item.nodeid)
@@ -464,7 +527,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if r.family in selected_families(config) and r.family in available and (not wanted or r.id in wanted)
     ]
     strict = config.getoption("strict_conformance")
-    document = report.as_document(report.verdicts(requirements, outcomes, strict), name, run.as_dict(), strict)
+    unjudged = STOPPED_AT_TIME_LIMIT if config.stash[_TIME_LIMIT_HIT].is_set() else None
+    document = report.as_document(
+        report.verdicts(requirements, outcomes, strict, unjudged), name, run.as_dict(), strict
+    )
     mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
     if mode is not None:
         document["cassettes"] = {
@@ -496,6 +562,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"({', '.join(changed[:5])}); re-record with --record"
             f"{'' if config.getoption('fail_stale') else ', or pass --fail-stale to fail on it'}",
             yellow=True,
+        )
+    if config.stash[_TIME_LIMIT_HIT].is_set():
+        terminalreporter.write_line(
+            f"pickconform: {STOPPED_AT_TIME_LIMIT} (--max-time {config.getoption('max_time'):g})", yellow=True
         )
     document = config.stash.get(_DOCUMENT, None)
     if document is None:

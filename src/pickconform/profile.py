@@ -30,6 +30,14 @@ class TargetSettings:
     name: str = "remote"
     seed: int | None = None
     run_id: str | None = None
+    max_response_bytes: int = 8 * 1024 * 1024  # decoded, per response: a larger one fails its exchange
+    request_deadline: float = 30.0  # seconds, per request: from sending it to the last byte of the response
+
+    def __post_init__(self) -> None:
+        if self.max_response_bytes < 1024:
+            raise ValueError("'max_response_bytes' must be at least 1024")
+        if self.request_deadline <= 0:
+            raise ValueError("'request_deadline' must be positive")
 
 
 @dataclass(frozen=True)

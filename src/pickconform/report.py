@@ -21,6 +21,7 @@ from pickconform import __version__
 from pickconform.catalogue import Requirement
 
 OUTCOMES = ("pass", "fail", "warn", "skip", "error")
+FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
 
 
@@ -87,9 +88,12 @@ def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
     return "passed", ""
 
 
-def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome], strict: bool = False) -> list[Verdict]:
+def verdicts(
+    requirements: list[Requirement], outcomes: list[TestOutcome], strict: bool = False, unjudged: str | None = None
+) -> list[Verdict]:
     """A finding against a requirement makes it fail (warn if it is soft and the run is not strict); a test that could
-    not set up makes it error; a test that judged it without finding anything makes it pass; else it is skipped."""
+    not set up makes it error; a test that judged it without finding anything makes it pass; else it is skipped
+    (`unjudged`: why no test of it ran, e.g. the run stopped at its time limit)."""
     result = []
     for requirement in requirements:
         tests: list[dict[str, Any]] = []
@@ -124,7 +128,7 @@ def verdicts(requirements: list[Requirement], outcomes: list[TestOutcome], stric
             reasons = sorted({t["reason"] or t["outcome"] for t in tests})
             verdict = Verdict(requirement, "skip", "; ".join(reasons), tests)
         else:
-            verdict = Verdict(requirement, "skip", "no test of this requirement ran", tests)
+            verdict = Verdict(requirement, "skip", unjudged or "no test of this requirement ran", tests)
         result.append(verdict)
     return result
 
@@ -141,6 +145,7 @@ def exit_status(document: dict[str, Any]) -> int:
 def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: bool = False) -> dict[str, Any]:
     summary = {status: sum(v.status == status for v in items) for status in OUTCOMES}
     return {
+        "format": FORMAT,
         "pickconform": __version__,
         "target": target,
         "run": run,

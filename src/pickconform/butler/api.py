@@ -11,18 +11,18 @@ import httpx
 import pytest
 
 from pickconform.butler import spec
+from pickconform.butler.lifecycle import Transaction
 from pickconform.butler.receiver import Received, Receiver
 from pickconform.butler.target import ButlerTarget
-from pickconform.client import Exchange
 from pickconform.determinism import Values
-from pickconform.verdict import Violation
+from pickconform.verdict import SetupError, Violation, record
 
 
-class ControlFailed(AssertionError):
-    """The control protocol refused a physical step a scenario needs; the scenario cannot judge its requirement."""
+class ControlFailed(SetupError):
+    """The control protocol refused a physical step a scenario needs: the suite could not set up, never a fail."""
 
     def __init__(self, what: str, response: httpx.Response) -> None:
-        super().__init__(f"control step failed: {what}\n{Exchange.from_response(response).describe()}")
+        super().__init__(f"control step {what}", response)
 
 
 def pick_request(external_id: str, lines: list[tuple[str, str, int]], attributes: dict[str, Any] | None = None):
@@ -60,8 +60,10 @@ class ButlerApi:
     target: ButlerTarget
     values: Values
     requests: list[str] = field(default_factory=list)  # created by this scenario, in order
+    owned: set[str] = field(default_factory=set)  # every request this scenario created or sent a cancel/modify for
     refuse_first: bool = False
     _cursors: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    _seen_invalid: set[int] = field(default_factory=set)
 
     @property
     def receiver(self) -> Receiver:
@@ -71,15 +73,21 @@ class ButlerApi:
         if capability not in self.target.capabilities:
             pytest.skip(f"butler target lacks capability {capability} (see specs/butler/CONTROL.md)")
 
+    def _own(self, external_id: str) -> None:
+        self.owned.add(external_id)
+        self.receiver.checker.claimed.add(external_id)
+
     # --- the API, recorded with the checker -------------------------------------------------------------------
 
     def create(self, body: Any) -> httpx.Response:
         receiver = self.receiver
         external_id = body.get("externalServiceRequestId") if isinstance(body, dict) else None
         with receiver.condition:  # notifications caused by this call wait until it is recorded
-            if self.refuse_first and isinstance(external_id, str):
-                receiver.refuse_next(external_id)
-                self.refuse_first = False
+            if isinstance(external_id, str):
+                self._own(external_id)
+                if self.refuse_first:
+                    receiver.refuse_next(external_id)
+                    self.refuse_first = False
             response = self.target.client.post(spec.SERVICE_REQUEST, json=body)
             if response.status_code == 200 and isinstance(external_id, str):
                 receiver.checker.created(external_id)
@@ -87,19 +95,28 @@ class ButlerApi:
         return response
 
     def _transaction(self, path: str, kind: str, body: dict[str, Any]) -> httpx.Response:
-        receiver = self.receiver
+        receiver, external_id = self.receiver, body.get("externalServiceRequestId")
         with receiver.condition:
+            if isinstance(external_id, str):
+                self._own(external_id)
+                # What arrived before the call is not its outcome: the next order_information looked at is later.
+                seen = len(self._matching(external_id, "order_information"))
+                self._cursors[(external_id, "order_information")] = seen
             response = self.target.client.post(path, json=body)
             try:
                 transaction = response.json().get("id") if response.status_code == 200 else None
             except (ValueError, AttributeError):
                 transaction = None
-            if isinstance(transaction, int) and body["externalServiceRequestId"] in receiver.checker.streams:
-                receiver.checker.started(body["externalServiceRequestId"], kind, transaction)
+            if isinstance(transaction, int) and isinstance(external_id, str):
+                receiver.checker.started(external_id, kind, transaction)
         return response
 
     def cancel(self, external_id: str) -> httpx.Response:
         return self._transaction(spec.CANCEL, "cancel", {"externalServiceRequestId": external_id, "type": "PICK"})
+
+    def cancel_body(self, body: dict[str, Any]) -> httpx.Response:
+        """A cancel with this body as it is (e.g. of the wrong shape)."""
+        return self._transaction(spec.CANCEL, "cancel", body)
 
     def modify(self, body: dict[str, Any]) -> httpx.Response:
         return self._transaction(spec.MODIFY, "modify", body)
@@ -126,7 +143,6 @@ class ButlerApi:
     def pick(self, external_id: str, quantity: int, exception: str | None = None) -> None:
         body: dict[str, Any] = {"quantity": quantity}
         if exception is not None:
-            self.need("pick")
             body["exception"] = exception
         self._control("pick", "POST", f"/pick-requests/{external_id}/picks", body)
 
@@ -135,28 +151,42 @@ class ButlerApi:
 
     # --- notifications ----------------------------------------------------------------------------------------
 
-    def _unreported(self, external_id: str) -> bool:
-        return any(not f.reported and f.external_id in (None, external_id) for f in self.receiver.checker.findings)
+    def _matching(self, external_id: str, kind: str) -> list[Received]:
+        return [
+            r
+            for r in self.receiver.by_request.get(external_id, [])
+            if r.valid and r.notification.get("notification_type") == kind
+        ]
 
     def _next(self, external_id: str, kind: str) -> Received | None:
         cursor = self._cursors[(external_id, kind)]
-        matching = [
-            r
-            for r in self.receiver.by_request.get(external_id, [])
-            if isinstance(r.notification, dict) and r.notification.get("notification_type") == kind
-        ]
+        matching = self._matching(external_id, kind)
         return matching[cursor] if cursor < len(matching) else None
 
+    def _invalid(self, external_id: str) -> Received | None:
+        """An unseen notification about this request that breaks the schema (it may be the one awaited)."""
+        found = (r for r in self.receiver.by_request.get(external_id, []) if not r.valid)
+        return next((r for r in found if id(r) not in self._seen_invalid), None)
+
     def next(self, external_id: str, kind: str, requirement: str) -> dict[str, Any]:
-        """The next `kind` notification about this request, once it arrives; a violation the checker found
-        meanwhile fails first, and so does the deadline passing (on `requirement`)."""
+        """The next valid `kind` notification about this request, once it arrives; the checker's findings about
+        this scenario's requests are recorded meanwhile. Not arriving by the deadline is a violation of
+        `requirement`; a notification about the request that breaks the schema instead stops on NOTIFY-SCHEMA."""
         receiver = self.receiver
         timeout = self.target.notification_timeout
-        receiver.wait_for(lambda: self._unreported(external_id) or self._next(external_id, kind), timeout)
+        receiver.wait_for(lambda: self._next(external_id, kind) or self._invalid(external_id), timeout)
         with receiver.condition:
-            receiver.checker.raise_findings({external_id})
+            self.report()
             found = self._next(external_id, kind)
             if found is None:
+                invalid = self._invalid(external_id)
+                if invalid is not None:
+                    self._seen_invalid.add(id(invalid))
+                    raise Violation(
+                        "BUTLER-NOTIFY-SCHEMA",
+                        f"awaiting {kind} about pick request {external_id}, a notification about it broke the schema "
+                        "(recorded above); the scenario cannot go on",
+                    )
                 raise Violation(
                     requirement,
                     f"no {kind} notification about pick request {external_id} within {timeout:g} s\n"
@@ -170,8 +200,17 @@ class ButlerApi:
         with self.receiver.condition:
             return self.receiver.checker.streams[external_id].state
 
-    def judge(self) -> None:
-        """Every violation the checker found in this scenario's streams (or in none) fails the scenario."""
-        self.receiver.settle()
+    def transaction(self, transaction_id: int) -> Transaction | None:
         with self.receiver.condition:
-            self.receiver.checker.raise_findings(set(self.requests))
+            return self.receiver.checker.transactions.get(transaction_id)
+
+    def report(self) -> None:
+        """Record what the checker found about this scenario's requests (and about notifications no one claims)."""
+        with self.receiver.condition:
+            for violation in self.receiver.checker.report(self.owned):
+                record(violation)
+
+    def judge(self) -> None:
+        """Every finding of the checker about this scenario's requests is recorded, each on its requirement."""
+        self.receiver.settle()
+        self.report()

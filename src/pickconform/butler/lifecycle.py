@@ -1,10 +1,16 @@
 """The lifecycle checker: judges every observed stream of Butler notifications against specs/butler/lifecycle.json.
 
-Rules, each failing on its requirement with the stream that shows it:
+Rules, each found on its requirement with the stream that shows it:
 - order_information moves only along the documented transitions and never leaves a terminal state (BUTLER-LIFECYCLE);
+  one that repeats the current state is a re-notification of it (the payload "contains the complete current state");
 - a notification names a request the suite created, an outcome a transaction it started (LIFECYCLE, ASYNC-OUTCOME);
-- each cancel/modify outcome is consistent with the state at the moment of the call (CANCEL-*, MODIFY-*);
+- each cancel/modify outcome is consistent with the state at the moment of the call (CANCEL-*, MODIFY-*, UNKNOWN-*);
 - an order_modification precedes the order_information it causes, complete precedes bin_complete (NOTIFY-ORDER).
+
+Findings are not raised here: each is kept with the pick request it is about, and a scenario reports (records) only
+the findings about the requests and transactions it started itself, so a late notification caused by one test never
+fails another. A finding about the notification itself (not JSON, not of the schema) that no scenario claims is
+reported by whichever scenario judges next.
 
 The checker is not thread-safe by itself: the receiver calls it under its lock, and the suite records its calls
 (created requests, started transactions) under the same lock, so a notification is never judged before the call
@@ -24,6 +30,7 @@ _REQUIREMENT = {
     ("cancel", "failure"): "BUTLER-CANCEL-BEFORE-LOCK",
     ("modify", "success"): "BUTLER-MODIFY-LOCKED",
 }
+UNKNOWN = "(unknown)"  # the state at the call of a transaction about a request that was never created
 
 
 @dataclass
@@ -33,6 +40,7 @@ class Transaction:
     external_id: str
     state_at_call: str
     outcome: str | None = None
+    matched: bool = False  # an order_modification has been matched to it
     consumed: bool = False  # its order_information has arrived
     overtaken_by: str | None = None  # an order_information that arrived before the outcome
 
@@ -53,6 +61,7 @@ class Finding:
     violation: Violation
     external_id: str | None  # None: not attributable to one request
     reported: bool = False
+    anywhere: bool = False  # about the notification itself (JSON, schema): reported even if no scenario claims it
 
 
 class LifecycleChecker:
@@ -61,6 +70,7 @@ class LifecycleChecker:
         self.streams: dict[str, Stream] = {}
         self.transactions: dict[int, Transaction] = {}
         self.findings: list[Finding] = []
+        self.claimed: set[str] = set()  # requests a scenario judges; the others' (a fuzz test's) are no one's
 
     # --- what the suite did -----------------------------------------------------------------------------------
 
@@ -69,36 +79,49 @@ class LifecycleChecker:
         stream.events.append(f"create call → {self.rules.initial}")
 
     def started(self, external_id: str, kind: str, transaction_id: int) -> None:
-        stream = self.streams[external_id]
-        transaction = Transaction(transaction_id, kind, external_id, stream.state)
+        """A cancel or modify call answered a transaction, also for a request the suite never created."""
+        stream = self.streams.get(external_id)
+        transaction = Transaction(transaction_id, kind, external_id, stream.state if stream else UNKNOWN)
         self.transactions[transaction_id] = transaction
-        stream.transactions.append(transaction)
-        stream.events.append(f"{kind} call in {stream.state} → transaction {transaction_id}")
+        if stream is not None:
+            stream.transactions.append(transaction)
+            stream.events.append(f"{kind} call in {stream.state} → transaction {transaction_id}")
+
+    def outcome_of(self, data: Any) -> Transaction | None:
+        """The transaction an order_modification answers: the one its `id` names; without an id (the seed's sample
+        carries only the state), the oldest transaction still waiting for its outcome (outcomes come in order)."""
+        if not isinstance(data, dict):
+            return None
+        if "id" in data:
+            return self.transactions.get(data["id"]) if isinstance(data["id"], int) else None
+        return next((t for t in self.transactions.values() if not t.matched), None)
 
     # --- what the target sent ---------------------------------------------------------------------------------
 
-    def violation(self, requirement: str, external_id: str | None, message: str) -> None:
+    def violation(self, requirement: str, external_id: str | None, message: str, *, anywhere: bool = False) -> None:
         stream = self.streams.get(external_id) if external_id else None
         if stream is not None:
             message += f"\nstream of pick request {external_id}:\n{stream.show()}"
-        self.findings.append(Finding(Violation(requirement, message), external_id))
+        self.findings.append(Finding(Violation(requirement, message), external_id, anywhere=anywhere))
 
-    def observe(self, notification: dict[str, Any]) -> None:
-        """Judge one schema-valid notification in arrival order."""
+    def observe(self, notification: dict[str, Any], transaction: Transaction | None = None) -> None:
+        """Judge one schema-valid notification in arrival order (`transaction`: the one an order_modification
+        answers, as `outcome_of` found it)."""
         kind, data = notification["notification_type"], notification["notification_data"]
         label = f"{kind} ({notification['notification_id']})"
         if kind == "order_information":
             self._information(data, label)
         elif kind == "order_modification":
-            self._modification(data, label)
+            self._modification(data, label, transaction or self.outcome_of(data))
         else:
             for request in data["serviceRequests"]:
                 self._bin_complete(request, label)
 
     def _stream(self, external_id: str, label: str) -> Stream | None:
         stream = self.streams.get(external_id)
-        if stream is None:
-            self.violation("BUTLER-LIFECYCLE", None, f"{label} names pick request {external_id!r}, never created")
+        if stream is None:  # kept with the id it names: only a scenario that used that id reports it
+            message = f"{label} names pick request {external_id!r}, never created"
+            self.violation("BUTLER-LIFECYCLE", external_id, message)
         return stream
 
     def _information(self, data: dict[str, Any], label: str) -> None:
@@ -120,25 +143,32 @@ class LifecycleChecker:
                 fresh[0].consumed = True
             elif pending:
                 pending[0].overtaken_by, pending[0].consumed = after, True  # judged when (if) its outcome arrives
-            else:
+            elif before != after:  # the same state again without a modify is a re-notification of it
                 self.violation("BUTLER-LIFECYCLE", ext, f"{before} → {after} without a successful {trigger} call")
-        elif trigger is None:
+        elif trigger is None and before != after:
             self.violation("BUTLER-LIFECYCLE", ext, f"{before} → {after} is not a transition of the lifecycle")
         stream.state = after
 
-    def _modification(self, data: dict[str, Any], label: str) -> None:
-        transaction = self.transactions.get(data.get("id"))  # type: ignore[arg-type]
-        if transaction is None:
+    def _modification(self, data: dict[str, Any], label: str, transaction: Transaction | None) -> None:
+        if transaction is None:  # belongs to no call the suite made: never held against a scenario's outcomes
             what = "no transaction id" if "id" not in data else f"transaction {data['id']!r}, never started"
             self.violation("BUTLER-ASYNC-OUTCOME", None, f"{label} {data['state']} with {what}")
             return
-        stream = self.streams[transaction.external_id]
-        stream.events.append(f"{label}: {data['state']} for transaction {transaction.id}")
-        ext = stream.external_id
-        if transaction.outcome is not None:
+        ext = transaction.external_id
+        if "id" not in data:
+            self.violation(
+                "BUTLER-OUTCOME-ID",
+                ext,
+                f"{label} carries no transaction id; matched to the oldest transaction awaiting its outcome, "
+                f"{transaction.kind} transaction {transaction.id}",
+            )
+        stream = self.streams.get(ext)
+        if stream is not None:
+            stream.events.append(f"{label}: {data['state']} for transaction {transaction.id}")
+        if transaction.matched:
             self.violation("BUTLER-ASYNC-OUTCOME", ext, f"a second outcome for transaction {transaction.id}")
             return
-        transaction.outcome = data["state"]
+        transaction.matched, transaction.outcome = True, data["state"]
         if transaction.overtaken_by is not None:
             self.violation(
                 "BUTLER-NOTIFY-ORDER",
@@ -146,6 +176,15 @@ class LifecycleChecker:
                 f"order_information {transaction.overtaken_by} arrived before the order_modification of "
                 f"{transaction.kind} transaction {transaction.id} that causes it",
             )
+            return
+        if transaction.state_at_call == UNKNOWN:
+            if transaction.outcome == "success":
+                self.violation(
+                    "BUTLER-UNKNOWN-REQUEST",
+                    ext,
+                    f"{transaction.kind} transaction {transaction.id} of pick request {ext!r}, which was never "
+                    "created, ended in success",
+                )
             return
         allowed = self.rules.cancel_allowed if transaction.kind == "cancel" else self.rules.modify_allowed
         consistent = (transaction.outcome == "success") == (transaction.state_at_call in allowed)
@@ -172,12 +211,22 @@ class LifecycleChecker:
 
     # --- verdicts ---------------------------------------------------------------------------------------------
 
-    def raise_findings(self, external_ids: set[str]) -> None:
-        """Raise the first unreported violation of these requests, or one that belongs to no request."""
+    def report(self, external_ids: set[str]) -> list[Violation]:
+        """The unreported findings about these requests, and those about a notification no scenario claims;
+        each is reported once."""
+        found = []
         for finding in self.findings:
-            if not finding.reported and (finding.external_id is None or finding.external_id in external_ids):
+            unclaimed = finding.anywhere and finding.external_id not in self.claimed
+            if not finding.reported and (finding.external_id in external_ids or unclaimed):
                 finding.reported = True
-                raise finding.violation
+                found.append(finding.violation)
+        return found
+
+    def raise_findings(self, external_ids: set[str]) -> None:
+        """Report these findings, raising the first (for a caller that stops on it)."""
+        found = self.report(external_ids)
+        if found:
+            raise found[0]
 
     def show(self, external_id: str) -> str:
         stream = self.streams.get(external_id)

@@ -3,8 +3,9 @@
 Started by the suite on a real socket (loopback for the embedded target; the profile's listen address for a remote
 one); in a replay it opens no socket and is fed the notifications recorded in each test's cassette instead.
 Every notification is validated against specs/butler/notifications and, when valid, judged by the lifecycle
-checker. A repeated notification_id is acknowledged and not processed again (idempotent), but recorded: the same id
-with a different content is a violation. Steps wait for notifications with a deadline on a Condition.
+checker. A repeated notification_id with the same content is a retried delivery: acknowledged and not processed
+again (idempotent). The same id with a different content is a different notification: processed, and a departure
+from BUTLER-NOTIFY-UNIQUE-ID. Steps wait for notifications with a deadline on a Condition.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Received:
     notification: dict[str, Any]
     external_id: str | None
     at: float  # time.monotonic() on arrival
+    valid: bool = True  # matches specs/butler/notifications (an invalid one is recorded, not judged further)
 
 
 def external_id_of(document: Any) -> str | None:
@@ -125,7 +127,9 @@ class Receiver:
             try:
                 document = json.loads(raw)
             except (ValueError, RecursionError):
-                self.checker.violation("BUTLER-NOTIFY-SCHEMA", None, f"a notification is not JSON: {raw[:200]!r}")
+                self.checker.violation(
+                    "BUTLER-NOTIFY-SCHEMA", None, f"a notification is not JSON: {raw[:200]!r}", anywhere=True
+                )
                 self.condition.notify_all()
                 return 400, {"error": "not JSON"}
             outcome = self.accept(document)
@@ -141,32 +145,35 @@ class Receiver:
                 self.condition.notify_all()
 
     def _accept(self, document: Any, external_id: str | None) -> str:
-        if external_id is None:  # an order_modification names its transaction, and the transaction its request
-            data = document.get("notification_data") if isinstance(document, dict) else None
-            transaction = self.checker.transactions.get(data.get("id")) if isinstance(data, dict) else None
-            external_id = transaction.external_id if transaction else None
+        data = document.get("notification_data") if isinstance(document, dict) else None
+        kind = document.get("notification_type") if isinstance(document, dict) else None
+        # An order_modification names its transaction (or, without an id, answers the oldest one), and the
+        # transaction its request: that is whose scenario it belongs to.
+        transaction = self.checker.outcome_of(data) if kind == "order_modification" else None
+        if external_id is None and transaction is not None:
+            external_id = transaction.external_id
         notification_id = document.get("notification_id") if isinstance(document, dict) else None
         if external_id is not None and self._refuse.get(external_id):
             self._refuse[external_id] -= 1
             self.refused.append((external_id, notification_id if isinstance(notification_id, str) else None))
             return "refused"
-        received = Received(document, external_id, time.monotonic())
         content = json.dumps(document, sort_keys=True)
         if isinstance(notification_id, str) and notification_id in self._contents:
-            self.repeats.append(received)
-            if self._contents[notification_id] != content:
-                self.checker.violation(
-                    "BUTLER-NOTIFY-UNIQUE-ID",
-                    external_id,
-                    f"notification_id {notification_id} names two different notifications:\n"
-                    f"  first: {self._contents[notification_id][:400]}\n  then:  {content[:400]}",
-                )
-            return "repeat"
+            if self._contents[notification_id] == content:
+                self.repeats.append(Received(document, external_id, time.monotonic()))
+                return "repeat"  # a retried delivery: acknowledged, not processed again
+            self.checker.violation(
+                "BUTLER-NOTIFY-UNIQUE-ID",
+                external_id,
+                f"notification_id {notification_id} names two different notifications:\n"
+                f"  first: {self._contents[notification_id][:400]}\n  then:  {content[:400]}",
+            )
         if isinstance(notification_id, str):
             self._contents[notification_id] = content
+        errors = spec.notification_errors(document)
+        received = Received(document, external_id, time.monotonic(), valid=not errors)
         self.received.append(received)
         self.by_request[external_id].append(received)
-        errors = spec.notification_errors(document)
         if errors:
             self.checker.violation(
                 "BUTLER-NOTIFY-SCHEMA",
@@ -174,7 +181,8 @@ class Receiver:
                 "a notification breaks specs/butler/notifications:\n  "
                 + "\n  ".join(errors[:5])
                 + f"\n  notification: {content[:600]}",
+                anywhere=True,  # checked whoever's it is; reported by its scenario, or by the next if no one's
             )
         else:
-            self.checker.observe(document)
+            self.checker.observe(document, transaction)
         return "accepted"

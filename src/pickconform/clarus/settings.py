@@ -44,6 +44,8 @@ class Settings:
     error_symbol_pointer: str = "/errors/0/title"
     capabilities: list[str] = field(default_factory=lambda: list(CAPABILITIES))
     poll_timeout: float = 30.0
+    # Products are created with a stock unit type, the tenant's own master data (vendor: "Create a product").
+    stock_unit_type_id: int = 1
 
     def __post_init__(self) -> None:
         if bool(self.token_env) == (self.oauth is not None):

@@ -34,12 +34,14 @@ class ClarusTarget:
         error_symbol_pointer: str = "/errors/0/title",
         capabilities: frozenset[str] = frozenset(CAPABILITIES),
         poll_timeout: float = 30.0,
+        stock_unit_type_id: int = 1,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant, self.other_tenant = tenant, other_tenant
         self.rest_prefix, self.graphql_path, self.graphql_shapes = rest_prefix, graphql_path, graphql_shapes
         self.error_code_pointer, self.error_symbol_pointer = error_code_pointer, error_symbol_pointer
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.stock_unit_type_id = stock_unit_type_id  # the tenant's master data: products are created with it
         self.log = log
         self._token_client = make_client(self.base_url, log=log)
         self._clients: dict[str, httpx.Client] = {}
@@ -66,6 +68,15 @@ class ClarusTarget:
         if key not in self._clients:
             self._clients[key] = make_client(
                 self.base_url, headers={"X-Clarus-Subdomain": self.tenant.subdomain}, log=self.log
+            )
+        return self._clients[key]
+
+    def without_subdomain(self) -> httpx.Client:
+        """The main tenant's credentials without X-Clarus-Subdomain (for the check that it is required)."""
+        key = "\x00without-subdomain"
+        if key not in self._clients:
+            self._clients[key] = make_client(
+                self.base_url, auth=make_auth(self.tenant.credentials, self._token_client), log=self.log
             )
         return self._clients[key]
 
@@ -115,4 +126,5 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ClarusTar
         error_symbol_pointer=settings.error_symbol_pointer,
         capabilities=frozenset(settings.capabilities),
         poll_timeout=settings.poll_timeout,
+        stock_unit_type_id=settings.stock_unit_type_id,
     )

@@ -6,8 +6,9 @@ from functools import cache
 from typing import Any
 
 import httpx
+import jsonschema
 
-from pickconform import fuzzing
+from pickconform import fuzzing, verdict
 from pickconform.paths import SPECS
 from pickconform.verdict import Violation
 
@@ -20,23 +21,91 @@ def openapi() -> Any:
     return fuzzing.openapi(OPENAPI)
 
 
-def conforms(method: str, path: str, response: httpx.Response, requirement: str | None = None) -> None:
-    """The response has a documented status, a JSON body and the schema the spec gives for that status.
+@cache
+def _error_message() -> jsonschema.Draft202012Validator:
+    document = openapi().raw_schema
+    return jsonschema.Draft202012Validator({"$ref": "#/components/schemas/ErrorMessage", **document})
+
+
+def conforms(
+    method: str, path: str, response: httpx.Response, requirement: str | None = None, *, stop: bool = False
+) -> bool:
+    """The response has a documented status, a JSON body and the schema the spec gives for that status, and an
+    errorMessage's code is its HTTP status (a SHOULD). Each finding is recorded on its own requirement (`stop`: the
+    first is raised instead, for a caller whose next steps need a conforming response). Returns whether it conforms.
 
     Failures name `requirement`, by default EMPORIX-ERROR-BODY for refusals and EMPORIX-SCHEMA otherwise.
     """
     requirement = requirement or ("EMPORIX-ERROR-BODY" if response.status_code >= 400 else "EMPORIX-SCHEMA")
     found = fuzzing.operation_for(openapi(), method, path)
     if found is None:
-        return  # a malformed path matches no operation: only the status is judged, by the caller
+        return True  # a malformed path matches no operation: only the status is judged, by the caller
     template, operation = found
-    fuzzing.documented_status(operation, f"{method} {template}", response, "EMPORIX-SCHEMA", body=False)
+    label = f"{method} {template}"
+    violations: list[Violation] = []
+    try:
+        fuzzing.documented_status(operation, label, response, "EMPORIX-SCHEMA", body=False)
+    except Violation as violation:
+        violations.append(violation)
     if not response.headers.get("content-type", "").startswith("application/json"):
-        raise Violation(requirement, f"{method} {template}: expected an application/json body", response)
-    fuzzing.documented_status(operation, f"{method} {template}", response, requirement)
-    if response.status_code in ERROR_MESSAGE_STATUSES:
-        status = response.json().get("status")
-        if status != response.status_code:
-            raise Violation(
-                requirement, f"errorMessage.status is {status!r}, the HTTP status {response.status_code}", response
-            )
+        violations.append(Violation(requirement, f"{label}: expected an application/json body", response))
+    elif not violations:
+        try:
+            fuzzing.documented_status(operation, label, response, requirement)
+        except Violation as violation:
+            violations.append(violation)
+    violations += _error_code(response)
+    return _report(violations, stop)
+
+
+def error_body(response: httpx.Response, requirement: str = "EMPORIX-ERROR-BODY", *, stop: bool = False) -> bool:
+    """For a refusal whose status the operation does not document (a malformed path's 400 on GET, which the
+    decisions accept): the body is still the vendor's errorMessage, as JSON."""
+    violations: list[Violation] = []
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+        violations.append(Violation(requirement, "expected the errorMessage document as JSON", response))
+    if body is not None:
+        error = jsonschema.exceptions.best_match(_error_message().iter_errors(body))
+        if error is not None:
+            violations.append(Violation(requirement, f"not an errorMessage: {error.message[:300]}", response))
+        violations += _error_code(response)
+    return _report(violations, stop)
+
+
+def error_code(response: httpx.Response) -> bool:
+    """Record where an errorMessage's code (or v1 status) is not the HTTP status; returns whether it is."""
+    return _report(_error_code(response), stop=False)
+
+
+def _error_code(response: httpx.Response) -> list[Violation]:
+    """The vendor: errorMessage.code "should be consistent with the response HTTP code" (v1: status)."""
+    if response.status_code not in ERROR_MESSAGE_STATUSES:
+        return []
+    try:
+        body = response.json()
+    except ValueError:
+        return []
+    if not isinstance(body, dict):
+        return []
+    return [
+        Violation(
+            "EMPORIX-ERROR-CODE",
+            f"errorMessage.{name} is {body[name]!r}, the HTTP status {response.status_code}",
+            response,
+        )
+        for name in ("code", "status")
+        if isinstance(body.get(name), int) and body[name] != response.status_code
+    ]
+
+
+def _report(violations: list[Violation], stop: bool) -> bool:
+    if stop and violations:
+        for violation in violations[1:]:
+            verdict.record(violation)
+        raise violations[0]
+    for violation in violations:
+        verdict.record(violation)
+    return not violations

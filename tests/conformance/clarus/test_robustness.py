@@ -53,7 +53,7 @@ BODIES = {
     ),
     "product: huge string": (
         "/products",
-        json.dumps({"data": {"attributes": {"product_code": "x" * 1_000_000}}}).encode(),
+        json.dumps({"data": {"attributes": {"description": "x" * 1_000_000, "stock_unit_type_id": 1}}}).encode(),
         JSON,
     ),
 }
@@ -84,7 +84,7 @@ GRAPHQL_BODIES = {
         {
             "query": "query($f: PickProcessingRequestFilterType) "
             "{ pickProcessingRequests(filter: $f) { edges { cursor } } }",
-            "variables": {"f": {"goods_out_id": {"eq": "not a number"}}},
+            "variables": {"f": {"status": {"eq": "not_a_status"}, "goods_out_id": {"gt": {"an": "object"}}}},
         }
     ).encode(),
 }

@@ -20,7 +20,7 @@ from pickconform.emporix.api import FINAL, EmporixApi
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.plugin import family_target, requirements_of
 from pickconform.targets import Target
-from pickconform.verdict import SetupFailed, Violation, check
+from pickconform.verdict import SetupFailed, Violation, check, expect, record
 
 TENANT_VARIANTS: dict[str, Callable[[str], str]] = {
     "in upper case": str.upper,
@@ -69,7 +69,20 @@ def scenario() -> Iterator[Scenario]:
 
 # Requirements a scenario checks on the side; its main requirement is the one tag not among them.
 SUPPORTING = frozenset(
-    {"EMPORIX-ERROR-BODY", "EMPORIX-SCHEMA", "EMPORIX-JOB-SCHEMA", "EMPORIX-JOB-ID-FORMAT", "EMPORIX-JOB-STATUS"}
+    {
+        "EMPORIX-ERROR-BODY",
+        "EMPORIX-ERROR-CODE",
+        "EMPORIX-SCHEMA",
+        "EMPORIX-JOB-SCHEMA",
+        "EMPORIX-JOB-ID-FORMAT",
+        "EMPORIX-JOB-STATUS",
+        "EMPORIX-JOB-STATUS-MIXED",
+        "EMPORIX-JOB-PROGRESS",
+        "EMPORIX-ORDER-MESSAGE",
+        "EMPORIX-MANUAL-DUPLICATES",
+        "EMPORIX-AUTOMATIC-EVENTS",
+        "EMPORIX-CHECK-ORDER",
+    }
 )
 
 
@@ -136,10 +149,12 @@ def packing_event(emporix: EmporixApi, label: str) -> None:
 @given(parsers.parse('a MANUAL recalculation of "{names}" has finished'))
 def finished_manual(emporix: EmporixApi, names: str) -> None:
     response = emporix.manual(labels(names))
-    if response.status_code != 200:
+    job_id = _job_id(response)
+    if not job_id:
         raise SetupFailed(f"a MANUAL job of {names}", response)
-    job, last = emporix.observe(response.json()["jobId"])[-1]
-    check(job.get("jobStatus") == "SUCCESS", "EMPORIX-JOB-LIFECYCLE", "the MANUAL job did not end SUCCESS", last)
+    job, _ = emporix.observe(job_id, setup=f"the MANUAL job of {names}")[-1]
+    if job.get("jobStatus") != "SUCCESS":  # the scenario needs those orders recalculated since their events
+        pytest.skip(f"precondition not reached: the MANUAL job of {names} ended {job.get('jobStatus')}, not SUCCESS")
 
 
 @given("a recalculation job of the tenant")
@@ -147,9 +162,18 @@ def a_job(emporix: EmporixApi, scenario: Scenario) -> None:
     emporix.seed_order("J")
     emporix.seed_order("T")  # the order the scenario's own job request names
     response = emporix.manual(["J"])
-    if response.status_code != 200 or not isinstance(response.json(), dict) or "jobId" not in response.json():
+    scenario.job_id = _job_id(response)
+    if not scenario.job_id:
         raise SetupFailed("a MANUAL job of one order", response)
-    scenario.job_id = str(response.json()["jobId"])
+
+
+def _job_id(response: httpx.Response) -> str:
+    """The jobId of an accepted job request, or "" when it was not accepted with one."""
+    try:
+        body = response.json() if response.status_code == 200 else None
+    except ValueError:
+        return ""
+    return str(body["jobId"]) if isinstance(body, dict) and body.get("jobId") else ""
 
 
 # --- When -----------------------------------------------------------------------------------------------------
@@ -157,11 +181,7 @@ def a_job(emporix: EmporixApi, scenario: Scenario) -> None:
 
 def _sent(scenario: Scenario, response: httpx.Response, job_type: str) -> None:
     scenario.response, scenario.job_type = response, job_type
-    if response.status_code == 200:
-        try:
-            scenario.job_id = str(response.json().get("jobId", ""))
-        except (ValueError, AttributeError):
-            scenario.job_id = ""
+    scenario.job_id = _job_id(response)
 
 
 @when(parsers.parse('I trigger a MANUAL recalculation of "{names}"'))
@@ -194,6 +214,11 @@ def trigger_automatic(emporix: EmporixApi, emporix_target: EmporixTarget, scenar
         pacing.pause(0.05)
         response = emporix.trigger({"jobType": "AUTOMATIC"})
     _sent(scenario, response, "AUTOMATIC")
+
+
+@when("I trigger a job of an unknown jobType without a token")
+def trigger_invalid_anonymously(emporix: EmporixApi, emporix_target: EmporixTarget, scenario: Scenario) -> None:
+    scenario.response = emporix.trigger({"jobType": "WEEKLY"}, emporix_target.anonymous())
 
 
 @when(parsers.parse("I trigger a job with {credential}"))
@@ -256,7 +281,8 @@ def accepted(emporix_target: EmporixTarget, scenario: Scenario, requirement: str
         response,
     )
     check(response.status_code == 200, requirement, "expected the job to be accepted (200)", response)
-    spec.conforms("POST", api_path(emporix_target, response), response, "EMPORIX-JOB-ID-FORMAT")
+    # The next steps read the job by its id: a jobId GET cannot take stops the scenario here.
+    spec.conforms("POST", api_path(emporix_target, response), response, "EMPORIX-JOB-ID-FORMAT", stop=True)
 
 
 @then("the job runs from IN_PROGRESS to a final status")
@@ -264,33 +290,41 @@ def runs_to_the_end(emporix: EmporixApi, emporix_target: EmporixTarget, scenario
     observed = emporix.observe(scenario.job_id)
     for job, response in observed:
         spec.conforms("GET", api_path(emporix_target, response), response, "EMPORIX-JOB-SCHEMA")
-        check(job["id"] == scenario.job_id, "EMPORIX-JOB-SCHEMA", "the job's id must be its jobId", response)
-        check(
-            job["jobType"] == scenario.job_type, "EMPORIX-JOB-SCHEMA", f"expected jobType {scenario.job_type}", response
+        expect(job.get("id") == scenario.job_id, "EMPORIX-JOB-SCHEMA", "the job's id must be its jobId", response)
+        expect(
+            job.get("jobType") == scenario.job_type,
+            "EMPORIX-JOB-SCHEMA",
+            f"expected jobType {scenario.job_type}",
+            response,
         )
-        if job["jobStatus"] == "IN_PROGRESS":
-            check(
-                job.get("finishedAt") is None, "EMPORIX-JOB-LIFECYCLE", "an IN_PROGRESS job has no finishedAt", response
+        if job.get("jobStatus") == "IN_PROGRESS":
+            expect(
+                job.get("finishedAt") is None,
+                "EMPORIX-JOB-PROGRESS",
+                "an IN_PROGRESS job has no finishedAt yet",
+                response,
             )
-    statuses = [job["jobStatus"] for job, _ in observed]
+    statuses = [str(job.get("jobStatus")) for job, _ in observed]
     job, last = observed[-1]
     check(
-        job["jobStatus"] in FINAL,
+        job.get("jobStatus") in FINAL,
         "EMPORIX-JOB-LIFECYCLE",
         f"the job did not finish within {emporix_target.poll_timeout} s (observed {statuses[0]} x{len(statuses)})",
         last,
     )
     first_final = next(i for i, status in enumerate(statuses) if status in FINAL)
-    check(
-        set(statuses[first_final:]) == {job["jobStatus"]} and "IN_PROGRESS" not in statuses[first_final:],
+    expect(
+        set(statuses[first_final:]) == {job["jobStatus"]},
         "EMPORIX-JOB-LIFECYCLE",
         f"a finished job changed status: {' → '.join(statuses)}",
         last,
     )
-    pending = [order["orderId"] for order in job["orders"] if order["jobOrderStatus"] == "PENDING"]
-    check(not pending, "EMPORIX-JOB-LIFECYCLE", f"the job finished with PENDING orders {pending}", last)
+    orders = job.get("orders") if isinstance(job.get("orders"), list) else []
+    check(isinstance(job.get("orders"), list), "EMPORIX-JOB-SCHEMA", "a job lists its orders", last)
+    pending = [order.get("orderId") for order in orders if order.get("jobOrderStatus") == "PENDING"]
+    expect(not pending, "EMPORIX-JOB-PROGRESS", f"the job finished with PENDING orders {pending}", last)
     started, finished = _time(job.get("startedAt")), _time(job.get("finishedAt"))
-    check(
+    expect(
         started is not None and finished is not None and finished >= started,
         "EMPORIX-JOB-LIFECYCLE",
         "a finished job has a finishedAt not before its startedAt",
@@ -299,32 +333,47 @@ def runs_to_the_end(emporix: EmporixApi, emporix_target: EmporixTarget, scenario
     scenario.job, scenario.response = job, last
 
 
+def _orders(scenario: Scenario) -> list[dict[str, Any]]:
+    return [order for order in scenario.job["orders"] if isinstance(order, dict)]
+
+
 @then(parsers.parse("the job ended {status}"))
 def job_ended(scenario: Scenario, status: str) -> None:
-    outcomes = {order["orderId"]: order["jobOrderStatus"] for order in scenario.job["orders"]}
-    check(
-        scenario.job["jobStatus"] == status,
-        "EMPORIX-JOB-STATUS",
-        f"expected jobStatus {status} with orders {outcomes}, got {scenario.job['jobStatus']}",
+    outcomes = {order.get("orderId"): order.get("jobOrderStatus") for order in _orders(scenario)}
+    # Which rule applies follows from the orders' outcomes (judged by their own steps): every order SUCCESS makes a
+    # SUCCESS job (the seed's example); an order FAILURE a FAILURE job (pickconform's reading).
+    failed = "FAILURE" in outcomes.values()
+    rule, implied = ("EMPORIX-JOB-STATUS-MIXED", "FAILURE") if failed else ("EMPORIX-JOB-STATUS", "SUCCESS")
+    if implied != status:
+        return
+    expect(
+        scenario.job.get("jobStatus") == status,
+        rule,
+        f"expected jobStatus {status} with orders {outcomes}, got {scenario.job.get('jobStatus')}",
         scenario.response,
     )
 
 
-def _outcome(scenario: Scenario, order_id: str, status: str, requirement: str) -> None:
-    entries = [order for order in scenario.job["orders"] if order["orderId"] == order_id]
-    check(entries, requirement, f"the job does not list the order {order_id}", scenario.response)
-    check(
-        entries[0]["jobOrderStatus"] == status and bool(entries[0].get("message")),
-        requirement,
-        f"expected the order {order_id} {status} with a message, got {entries[0]}",
+def _outcome(scenario: Scenario, order_id: str, status: str, requirement: str, *, soft: bool = False) -> None:
+    entries = [order for order in _orders(scenario) if order.get("orderId") == order_id]
+    if not expect(entries, requirement, f"the job does not list the order {order_id}", scenario.response):
+        return
+    if entries[0].get("jobOrderStatus") != status:
+        message = f"expected the order {order_id} {status}, got {entries[0]}"
+        record(Violation(requirement, message, scenario.response, soft=soft))
+    expect(
+        isinstance(entries[0].get("message"), str) and entries[0]["message"],
+        "EMPORIX-ORDER-MESSAGE",
+        f"the finished order {order_id} has no message: {entries[0]}",
         scenario.response,
     )
 
 
 @then(parsers.parse("every order of the job ended {status} with a message"))
 def every_order_ended(scenario: Scenario, status: str) -> None:
-    for order in scenario.job["orders"]:
-        _outcome(scenario, order["orderId"], status, "EMPORIX-JOB-STATUS")
+    # No document says when the recalculation of an existing order fails: a failed one is a warning.
+    for order in _orders(scenario):
+        _outcome(scenario, str(order.get("orderId")), status, "EMPORIX-JOB-STATUS", soft=True)
 
 
 @then(parsers.parse('order "{label}" ended {status} with a message'))
@@ -333,24 +382,27 @@ def order_ended(emporix: EmporixApi, scenario: Scenario, requirement: str, label
 
 
 def _listed(scenario: Scenario) -> list[str]:
-    return [order["orderId"] for order in scenario.job["orders"]]
+    return [str(order.get("orderId")) for order in _orders(scenario)]
 
 
-@then(parsers.parse('the job lists exactly the orders "{names}"'))
+@then(parsers.parse('the job lists each of the orders "{names}" exactly once'))
 def lists_exactly(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
     expected = [emporix.order_id(label) for label in labels(names)]
-    check(
-        sorted(_listed(scenario)) == sorted(expected),
+    listed = _listed(scenario)
+    expect(
+        set(listed) == set(expected),
         "EMPORIX-MANUAL-EXACT",
-        f"expected exactly the orders {expected}, each once; the job lists {_listed(scenario)}",
+        f"expected exactly the orders {expected}; the job lists {listed}",
         scenario.response,
     )
+    repeated = sorted({order_id for order_id in listed if listed.count(order_id) > 1})
+    expect(not repeated, "EMPORIX-MANUAL-DUPLICATES", f"orders listed more than once: {repeated}", scenario.response)
 
 
 @then(parsers.parse('the job includes the orders "{names}"'))
 def includes(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
     missing = [emporix.order_id(label) for label in labels(names) if emporix.order_id(label) not in _listed(scenario)]
-    check(
+    expect(
         not missing,
         "EMPORIX-AUTOMATIC-EVENTS",
         f"orders with new packing events were not recalculated: {missing}",
@@ -358,15 +410,20 @@ def includes(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
     )
 
 
-@then(parsers.parse('the job does not include the orders "{names}"'))
-def excludes(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
+def _excluded(emporix: EmporixApi, scenario: Scenario, names: str, requirement: str, why: str) -> None:
     extra = [emporix.order_id(label) for label in labels(names) if emporix.order_id(label) in _listed(scenario)]
-    check(
-        not extra,
-        "EMPORIX-AUTOMATIC-EVENTS",
-        f"orders without a packing event since their last recalculation were recalculated: {extra}",
-        scenario.response,
-    )
+    expect(not extra, requirement, f"orders {why} were recalculated: {extra}", scenario.response)
+
+
+@then(parsers.parse('the job does not include the orders "{names}" that had no packing event'))
+def excludes_without_events(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
+    _excluded(emporix, scenario, names, "EMPORIX-AUTOMATIC-EVENTS", "without a packing event")
+
+
+@then(parsers.parse('the job does not include the orders "{names}" recalculated since their latest packing event'))
+def excludes_recalculated(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
+    why = "recalculated since their latest packing event"
+    _excluded(emporix, scenario, names, "EMPORIX-AUTOMATIC-SINCE-RECALCULATION", why)
 
 
 @then(parsers.parse("the answer is {status:d} with the documented error body"))
@@ -377,43 +434,73 @@ def answered_with(emporix_target: EmporixTarget, scenario: Scenario, requirement
     spec.conforms(response.request.method, api_path(emporix_target, response), response)
 
 
+@then("the request is refused, for the missing token first")
+def refused_for_the_token(emporix_target: EmporixTarget, scenario: Scenario) -> None:
+    response = scenario.response
+    assert response is not None
+    check(
+        response.is_client_error,
+        "EMPORIX-AUTH-401",
+        f"a request without a token must be refused, got {response.status_code}",
+        response,
+    )
+    # Both 401 and 400 are documented for it; that the token is checked first is pickconform's order of checks.
+    expect(
+        response.status_code == 401,
+        "EMPORIX-CHECK-ORDER",
+        f"a request without a token is refused with 401 before its body is judged, got {response.status_code}",
+        response,
+    )
+    spec.conforms("POST", api_path(emporix_target, response), response)
+
+
 @then("the malformed path is refused")
 def malformed_path_refused(emporix_target: EmporixTarget, scenario: Scenario, requirement: str) -> None:
     response = scenario.response
     assert response is not None
-    # GET documents no 400, so a path no resource can live at may be 404 there; POST documents 400.
-    expected = (400,) if response.request.method == "POST" else (404, 400)
     check(
-        response.status_code in expected,
+        response.is_client_error,
         requirement,
-        f"a malformed path must be refused with {' or '.join(map(str, expected))}, got {response.status_code}",
+        f"a malformed path must be refused with a 4xx, got {response.status_code}",
         response,
     )
-    if response.request.method == "POST" or response.status_code == 404:
-        spec.conforms(response.request.method, api_path(emporix_target, response), response)
+    # Which refusal is pickconform's order of checks: path syntax before the token's tenant and scope. POST documents
+    # 400; GET documents no 400, so 404 (no resource can live there), and 400 is accepted too.
+    method = response.request.method
+    expected = (400,) if method == "POST" else (404, 400)
+    expect(
+        response.status_code in expected,
+        "EMPORIX-CHECK-ORDER",
+        f"a malformed path is refused with {' or '.join(map(str, expected))} first, got {response.status_code}",
+        response,
+    )
+    if method == "GET" and response.status_code == 400:
+        spec.error_body(response)
+    else:
+        spec.conforms(method, api_path(emporix_target, response), response)
 
 
 @then("the second job is refused with 409 while the first one runs")
 def refused_while_running(emporix: EmporixApi, emporix_target: EmporixTarget, scenario: Scenario) -> None:
     first, second = scenario.first, scenario.response
     assert first is not None and second is not None
-    if first.status_code != 200:
+    first_id = _job_id(first)
+    if not first_id:
         raise SetupFailed("the first MANUAL job", first)
     if second.status_code == 409:
         spec.conforms("POST", api_path(emporix_target, second), second)
         return
     check(second.status_code == 200, "EMPORIX-CONFLICT-409", f"expected 409, got {second.status_code}", second)
-    # The second job was accepted: a violation unless the first had already finished when it was requested.
-    first_job = emporix.read(first.json()["jobId"])
-    second_job = emporix.read(second.json()["jobId"])
+    # The second job was accepted: a departure only if the first was still running when it was requested.
+    first_job, second_job = emporix.read(first_id), emporix.read(_job_id(second))
     try:
         still_running = first_job.json()["jobStatus"] == "IN_PROGRESS"
         finished, started = _time(first_job.json().get("finishedAt")), _time(second_job.json()["startedAt"])
-    except (ValueError, KeyError, TypeError):
-        raise Violation("EMPORIX-JOB-SCHEMA", "cannot read the two jobs' status and times", first_job) from None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pytest.skip("precondition not checked: the two jobs' status and times could not be read back")
     overlapped = still_running or (finished is not None and started is not None and finished > started)
     if not overlapped:
-        pytest.skip("emporix: the first job finished before the second was requested, so 409 could not be judged")
+        pytest.skip("precondition not reached: the first job finished before the second was requested")
     raise Violation(
         "EMPORIX-CONFLICT-409", "a job naming an order of a running job was accepted (expected 409)", second
     )

@@ -52,15 +52,19 @@ class Delivery:
     def envelope(self, row: Any) -> dict[str, Any]:
         # The outbox sequence makes every id unique, and a retry repeats the same id with the same content.
         notification_id = f"butler_core:{row['seq']:08x}"
-        if self.faults.active(m.REPEATED_NOTIFICATION_ID):
+        if self.faults.active(m.NOTIFICATION_ID_PER_REQUEST):
             notification_id = f"butler_core:{row['request_id']:08x}"
         type_key = "notificationType" if self.faults.active(m.ENVELOPE_CAMEL_CASE) else "notification_type"
-        return {
+        envelope = {
             type_key: row["notification_type"],
             "version_number": VERSION,
             "notification_id": notification_id,
             "notification_data": json.loads(row["data"]),
         }
+        if self.faults.active(m.EXTRA_FIELDS):  # what a newer platform might add: nothing the seed forbids
+            envelope["notification_timestamp"] = row["seq"]
+            envelope["notification_data"]["platform_priority"] = 1
+        return envelope
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -81,17 +85,22 @@ class Delivery:
         if not url:
             self._mark(row["seq"], "dropped", row["attempts"], 0)  # nobody to tell: no callback registered
             return
+        if self.faults.active(m.FEW_SLOW_RETRIES):
+            time.sleep(0.05)  # a slower platform: every delivery leaves a little later
         try:
             acknowledged = self._client.post(url, content=json.dumps(self.envelope(row))).is_success
         except httpx.HTTPError:
             acknowledged = False  # a timeout or a refused connection counts as not acknowledged
         attempts = row["attempts"] + 1
+        most, backoff = self.attempts, self.backoff
+        if self.faults.active(m.FEW_SLOW_RETRIES):
+            most, backoff = 2, 0.5
         if acknowledged:
             self._mark(row["seq"], "delivered", attempts, 0)
-        elif attempts >= self.attempts or self.faults.active(m.NO_RETRY):
+        elif attempts >= most or self.faults.active(m.NO_RETRY):
             self._mark(row["seq"], "failed", attempts, 0)
         else:
-            self._mark(row["seq"], "pending", attempts, time.monotonic() + self.backoff * 2 ** (attempts - 1))
+            self._mark(row["seq"], "pending", attempts, time.monotonic() + backoff * 2 ** (attempts - 1))
 
     def _mark(self, seq: int, status: str, attempts: int, due_at: float) -> None:
         with self.store.db.write() as conn:

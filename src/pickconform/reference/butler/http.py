@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,7 +21,7 @@ from pickconform.reference.mutants import Faults
 
 CAPABILITIES = ("callback", "inventory", "hold", "rack", "pick", "finish")
 Handler = Callable[[Request, Any], Any]
-_REASONS = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict"}
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}
 
 
 def _schema_patch(faults: Faults) -> Callable[[dict[str, Any]], None] | None:
@@ -61,8 +62,8 @@ class ButlerHTTP:
     # --- plumbing ---------------------------------------------------------------------------------------------
 
     def _error(self, error: ButlerError) -> Response:
-        if self.faults.active(m.PLAIN_TEXT_ERRORS) and error.status == 400:
-            return PlainTextResponse(error.message, status_code=400)
+        if self.faults.active(m.ERRORS_PLAIN_TEXT):
+            return PlainTextResponse(error.message, status_code=error.status)
         body = {"status": error.status, "error": _REASONS.get(error.status, "Error"), "message": error.message}
         return JSONResponse(body, status_code=error.status)
 
@@ -108,17 +109,32 @@ class ButlerHTTP:
     # --- the API ----------------------------------------------------------------------------------------------
 
     def create(self, request: Request, body: Any) -> Any:
-        return self.store.create(self._validated("PickServiceRequest", body))
+        created = self.store.create(self._validated("PickServiceRequest", body))
+        if self.faults.active(m.CREATED_AS_TEXT):
+            return PlainTextResponse(json.dumps(created))
+        return created
 
     def cancel(self, request: Request, body: Any) -> Any:
         self._known(body)
-        outcome = self.store.cancel(self._validated("CancelRequest", body)["externalServiceRequestId"])
+        with self._transaction_refusals():
+            outcome = self.store.cancel(self._validated("CancelRequest", body)["externalServiceRequestId"])
         return {"id": outcome.transaction, "externalServiceRequestId": outcome.external_id, "type": "PICK"}
 
     def modify(self, request: Request, body: Any) -> Any:
         self._known(body)
-        outcome = self.store.modify(self._validated("ModifyRequest", body))
+        with self._transaction_refusals():
+            outcome = self.store.modify(self._validated("ModifyRequest", body))
         return {"id": outcome.transaction, "externalServiceRequestId": outcome.external_id, "type": "PICK"}
+
+    @contextlib.contextmanager
+    def _transaction_refusals(self) -> Iterator[None]:
+        """The status of a refused cancel or modify: 400 here, 422 in a variant (the seed gives none)."""
+        try:
+            yield
+        except ButlerError as error:
+            if error.status == 400 and self.faults.active(m.TRANSACTION_ERRORS_422):
+                raise ButlerError(422, error.message) from None
+            raise
 
     # --- the control protocol -----------------------------------------------------------------------------------
 

@@ -306,6 +306,8 @@ class ButlerStore:
                 (external_id, doc["id"], doc["state"], json.dumps(doc), seq),
             )
             created = self.created_object(doc)
+            if self.faults.active(m.CREATED_NOTIFIED):
+                self._inform(conn, doc)
             if self._setting(conn, "hold") != "1":
                 self._allocate(conn, doc)
         return created
@@ -321,7 +323,9 @@ class ButlerStore:
 
     def _outcome(self, conn: sqlite3.Connection, doc: dict[str, Any], transaction: int, success: bool) -> None:
         """order_modification, then (on success) order_information: in this order, in the caller's transaction."""
-        outcome = {"id": transaction, "state": "success" if success else "failure"}
+        outcome: dict[str, Any] = {"id": transaction, "state": "success" if success else "failure"}
+        if self.faults.active(m.OUTCOME_WITHOUT_ID):
+            del outcome["id"]  # the seed's sample: only the state
         if not success:
             self._notify(conn, doc, "order_modification", outcome)
             return
@@ -333,8 +337,23 @@ class ButlerStore:
             self._notify(conn, doc, "order_modification", outcome)
         self._inform(conn, doc)
 
+    def _unknown(self, conn: sqlite3.Connection, external_id: str, kind: str) -> Outcome | None:
+        """A cancel or modify of a request that does not exist: refused with 400 here; in a variant accepted, and its
+        outcome notified (a failure; a success in a mutant)."""
+        if conn.execute("SELECT 1 FROM pick_requests WHERE external_id = ?", (external_id,)).fetchone():
+            return None
+        if not self.faults.active(m.UNKNOWN_REQUEST_ACCEPTED, m.UNKNOWN_CANCEL_SUCCEEDS):
+            self._load(conn, external_id)  # raises the 400
+        transaction = self._transaction(conn, external_id, kind)
+        success = self.faults.active(m.UNKNOWN_CANCEL_SUCCEEDS)
+        outcome: dict[str, Any] = {"id": transaction, "state": "success" if success else "failure"}
+        self._notify(conn, {"id": 0}, "order_modification", outcome)
+        return Outcome(transaction, external_id)
+
     def cancel(self, external_id: str) -> Outcome:
         with self.db.write() as conn:
+            if unknown := self._unknown(conn, external_id, "cancel"):
+                return unknown
             doc = self._load(conn, external_id)
             transaction = self._transaction(conn, external_id, "cancel")
             allowed = set(self.lifecycle.cancel_allowed)
@@ -354,13 +373,20 @@ class ButlerStore:
     def modify(self, body: dict[str, Any]) -> Outcome:
         external_id = body["externalServiceRequestId"]
         with self.db.write() as conn:
+            if unknown := self._unknown(conn, external_id, "modify"):
+                return unknown
             doc = self._load(conn, external_id)
             transaction = self._transaction(conn, external_id, "modify")
             allowed = set(self.lifecycle.modify_allowed)
             if self.faults.active(m.MODIFY_AFTER_LOCK):
                 allowed |= {"cancellation_locked", "pick_started"}
-            success = doc["state"] in allowed and self._apply_modification(conn, doc, body)
-            self._outcome(conn, doc, transaction, success)
+            was = doc["state"]
+            success = was in allowed and self._apply_modification(conn, doc, body)
+            if success and was == "created" and self.faults.active(m.MODIFY_REALLOCATES):
+                self._notify(conn, doc, "order_modification", {"id": transaction, "state": "success"})
+                self._allocate(conn, doc)  # the modified request is allocated at once, its state notified
+            else:
+                self._outcome(conn, doc, transaction, success)
         return Outcome(transaction, external_id)
 
     def _apply_modification(self, conn: sqlite3.Connection, doc: dict[str, Any], body: dict[str, Any]) -> bool:
@@ -368,7 +394,9 @@ class ButlerStore:
         if self.faults.active(m.MODIFY_NOT_APPLIED):
             return True
         modified = copy.deepcopy(doc)
-        if "attributes" in body:
+        if "attributes" in body and self.faults.active(m.MODIFY_REPLACES_ATTRIBUTES):
+            modified["attributes"] = copy.deepcopy(body["attributes"])
+        elif "attributes" in body:
             modified["attributes"] = {**(modified["attributes"] or {}), **body["attributes"]}
         by_id = {line["externalServiceRequestId"]: line for line in modified["lines"]}
         for raw in body.get("serviceRequests", []):
@@ -481,7 +509,9 @@ class ButlerStore:
                     last = [ln for ln in snapshot["serviceRequests"] if ln["actuals"]["containers"]][-1]
                     last["actuals"]["containers"].pop()
                 self._notify(conn, doc, "order_information", snapshot)
-                self._notify(conn, doc, "bin_complete", {"ppsId": 1, "ppsBinId": "1", "serviceRequests": [snapshot]})
+                if not self.faults.active(m.NO_BIN_COMPLETE):
+                    bin_data = {"ppsId": 1, "ppsBinId": "1", "serviceRequests": [snapshot]}
+                    self._notify(conn, doc, "bin_complete", bin_data)
             elif missing:
                 self._release(conn, doc["lines"])
                 doc["state"] = "abandoned"

@@ -16,10 +16,20 @@ from pickconform.reference.mutants import Faults
 MAX_PAGE = 100
 
 
+def _as_value_type(value: Any, operand: Any) -> Any:
+    """IdInputType operands are GraphQL IDs (strings): compare them with an integer column as integers."""
+    if isinstance(value, int) and isinstance(operand, str):
+        return int(operand) if operand.lstrip("-").isdigit() and len(operand) < 20 else operand
+    if isinstance(value, int) and isinstance(operand, list):
+        return [_as_value_type(value, item) for item in operand]
+    return operand
+
+
 def _matches(value: Any, condition: dict[str, Any]) -> bool:
-    for operator, operand in condition.items():
-        if operand is None:
+    for operator, raw in condition.items():
+        if raw is None:
             continue
+        operand = _as_value_type(value, raw)
         text = value if isinstance(value, str) else str(value)
         if operator == "eq" and value != operand:
             return False
@@ -41,6 +51,10 @@ def _matches(value: Any, condition: dict[str, Any]) -> bool:
             if not fnmatch.fnmatchcase(text, pattern):
                 return False
         if operator == "between" and (len(operand) != 2 or not operand[0] <= text <= operand[1]):
+            return False
+        if operator == "from" and not text >= str(operand):
+            return False
+        if operator == "to" and not text <= str(operand):
             return False
     return True
 

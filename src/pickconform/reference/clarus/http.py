@@ -25,16 +25,19 @@ PREFIXES = ("/api", "/api/v1")
 Handler = Callable[[Request, str, Any], Response]
 
 
-def error_response(error: ClarusError) -> JSONResponse:
-    entry: dict[str, Any] = {
-        "status": str(error.status),
-        "code": error.code,
-        "title": error.title,
-        "detail": error.detail,
-    }
+def error_response(error: ClarusError, faults: Faults) -> JSONResponse:
+    status = error.status
+    if status == 422 and faults.active(m.ERRORS_400):
+        status = 400
+    if status == 401 and error.title == "unauthorized" and faults.active(m.UNAUTHORIZED_403):
+        status = 403
+    code: str | int = error.code
+    if faults.active(m.CODE_AS_NUMBER) and error.code.isdigit():
+        code = int(error.code)
+    entry: dict[str, Any] = {"status": str(status), "code": code, "title": error.title, "detail": error.detail}
     if error.pointer is not None:
         entry["source"] = {"pointer": error.pointer}
-    return JSONResponse({"errors": [entry]}, status_code=error.status)
+    return JSONResponse({"errors": [entry]}, status_code=status)
 
 
 def _goods_out_patch(faults: Faults) -> Callable[[dict[str, Any]], None] | None:
@@ -45,15 +48,22 @@ def _goods_out_patch(faults: Faults) -> Callable[[dict[str, Any]], None] | None:
         if faults.active(m.REQUIRED_NOT_ENFORCED):
             attributes["required"] = ["reference"]
             attributes["properties"]["goods_out_type"] = {"type": "string"}
-        if faults.active(m.ADDRESS_IN_ATTRIBUTES):
+        if faults.active(m.UNKNOWN_ATTRIBUTES_IGNORED):
             del attributes["properties"]["address"]
-            schemas["GoodsOutCreate"]["properties"]["data"]["required"] = ["type", "attributes"]
         if faults.active(m.LONG_REFERENCE):
             attributes["properties"]["reference"]["maxLength"] = 255
+        country = schemas["Address"]["properties"]["attributes"]["properties"]["country_code"]
         if faults.active(m.COUNTRY_NOT_CHECKED):
-            del schemas["Address"]["properties"]["attributes"]["properties"]["country_code"]["pattern"]
+            del country["pattern"]
+        if faults.active(m.ALPHA3_ONLY):
+            country["pattern"] = "^[A-Z]{3}$"
+        if faults.active(m.COUNTRY_CASE_INSENSITIVE):
+            country["pattern"] = "^[A-Za-z]{2}$"
 
-    loosening = (m.REQUIRED_NOT_ENFORCED, m.ADDRESS_IN_ATTRIBUTES, m.LONG_REFERENCE, m.COUNTRY_NOT_CHECKED)
+    loosening = (
+        m.REQUIRED_NOT_ENFORCED, m.UNKNOWN_ATTRIBUTES_IGNORED, m.LONG_REFERENCE, m.COUNTRY_NOT_CHECKED, m.ALPHA3_ONLY,
+        m.COUNTRY_CASE_INSENSITIVE,
+    )  # fmt: skip
     return patch if any(faults.active(name) for name in loosening) else None
 
 
@@ -62,7 +72,7 @@ class ClarusHTTP:
         self.store, self.graphql, self.faults = store, graphql, faults
         self.validators = {
             name: validation.validator(SPEC, name)
-            for name in ("ProductCreate", "GoodsInReceiptCreate", "ProcessPicksRequest")
+            for name in ("ProductCreate", "GoodsInReceiptCreate", "ProcessPicksRequest", "ConsolidatePicksRequest")
         }
         self.validators["GoodsOutCreate"] = validation.validator(SPEC, "GoodsOutCreate", _goods_out_patch(faults))
         routes = [
@@ -101,6 +111,11 @@ class ClarusHTTP:
         tenant = self.store.tenant_of(token) if scheme.lower() == "bearer" and token else None
         if tenant is None:
             raise ClarusError(401, "unauthorized", "unauthorized", "missing or invalid bearer token")
+        if not subdomain:
+            if self.faults.active(m.SUBDOMAIN_OPTIONAL):
+                return tenant
+            status = 400 if self.faults.active(m.MISSING_SUBDOMAIN_400) else 401
+            raise ClarusError(status, "missing_subdomain", "missing_subdomain", "X-Clarus-Subdomain is required")
         if subdomain != tenant:
             raise ClarusError(401, "unauthorized", "unauthorized", "X-Clarus-Subdomain does not match the token")
         return tenant
@@ -123,7 +138,7 @@ class ClarusHTTP:
                 # the database transactions (not the event loop) are what keep allocation safe.
                 return await run_in_threadpool(handler, request, tenant, body)
             except ClarusError as error:
-                return error_response(error)
+                return error_response(error, self.faults)
 
         return endpoint
 
@@ -174,18 +189,22 @@ class ClarusHTTP:
 
     def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
         data = self._validated("GoodsOutCreate", body)["data"]
-        address = data.get("relationships", {}).get("address", {}).get("data") or data["attributes"].pop(
-            "address", None
-        )
+        address = (data.get("relationships") or {}).get("address", {}).get("data")
+        if address is not None and self.faults.active(m.ADDRESS_RELATIONSHIP_REFUSED):
+            raise ClarusError(
+                422, "validation_error", "invalid_request", "give the address in data.attributes", "/data/relationships"
+            )
+        data["attributes"].pop("address", None)  # only a variant lets one through validation: it is ignored
         resource = self.store.create_goods_out(tenant, data["attributes"], address)
+        status = 200 if self.faults.active(m.CREATED_200) else 201
         if self.faults.active(m.FLAT_RESPONSE):
-            return JSONResponse({"id": resource["id"], **resource["attributes"]}, status_code=201)
-        return JSONResponse({"data": resource}, status_code=201)
+            return JSONResponse({"id": resource["id"], **resource["attributes"]}, status_code=status)
+        return JSONResponse({"data": resource}, status_code=status)
 
     def get_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
         return JSONResponse({"data": self.store.goods_out(tenant, self._path_id(request))})
 
-    def _ids(self, body: Any) -> list[int]:
+    def _ids(self, body: Any, schema: str = "ProcessPicksRequest") -> list[int]:
         """The `ids` of a process request; an empty or missing list is left to the store (error 36)."""
         if self.faults.active(m.CRASH_ON_BAD_IDS) and isinstance(body, dict) and isinstance(body.get("ids"), list):
             return [int(i) for i in body["ids"]]  # ValueError/TypeError on non-integers: an unhandled 500
@@ -196,7 +215,7 @@ class ClarusHTTP:
         if self.faults.active(m.INVALID_ACCEPTED):
             ids = body["ids"] if isinstance(body["ids"], list) else []
             return [i for i in ids if isinstance(i, int) and not isinstance(i, bool)]
-        error = validation.first_error(self.validators["ProcessPicksRequest"], body)
+        error = validation.first_error(self.validators[schema], body)
         if error is not None:
             raise error_37(f"{validation.pointer(error)}: {error.message[:200]}")
         # JSON Schema counts 36.0 as an integer, so a faithful server accepts it too.
@@ -209,16 +228,19 @@ class ClarusHTTP:
         references = self.store.process(tenant, ids, consolidate=False)
         if self.faults.active(m.UNDOCUMENTED_STATUS):
             return JSONResponse(references, status_code=202)
+        if self.faults.active(m.NO_PROCESS_REFERENCES):
+            return JSONResponse({"process_references": []})
         return JSONResponse({"process_references": references})
 
     def consolidate_picks(self, request: Request, tenant: str, body: Any) -> Response:
-        return JSONResponse({"process_references": self.store.process(tenant, self._ids(body), consolidate=True)})
+        ids = self._ids(body, "ConsolidatePicksRequest")
+        return JSONResponse({"process_references": self.store.process(tenant, ids, consolidate=True)})
 
     async def graphql_endpoint(self, request: Request) -> Response:
         try:
             tenant = self._tenant(request)
         except ClarusError as error:
-            return error_response(error)
+            return error_response(error, self.faults)
         try:
             payload = json.loads(await request.body())
         except (ValueError, RecursionError):

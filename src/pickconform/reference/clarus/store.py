@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ PENDING, ALLOCATED, DRAFT = 2, 5, 1
 PROCESSABLE = (PENDING, ALLOCATED)
 TOKEN_LIFETIME = 3600
 PICK_LIST_DELAY = 0.1  # how long a pick processing request stays pending: long enough to be observed
+SLOW_PICK_LIST_DELAY = 1.0  # a slower target, still well within the suite's polling deadline
+IN_FLIGHT_HOLD = 0.1  # how long a request holds its orders and stock in the 409 variant: a simultaneous one meets it
 
 
 @dataclass
@@ -70,6 +73,8 @@ class ClarusStore:
     def __init__(self, faults: Faults, clients: dict[str, tuple[str, str]]) -> None:
         self.faults = faults
         self.db = Database(SCHEMA)
+        self._in_flight: set[tuple[str, str, int]] = set()  # orders and products a request holds (409 variant)
+        self._in_flight_lock = threading.Lock()
         with self.db.write() as db:
             db.executemany(
                 "INSERT INTO clients VALUES (?, ?, ?)",
@@ -151,12 +156,26 @@ class ClarusStore:
     def create_goods_out(self, tenant: str, attributes: dict[str, Any], address: Any) -> dict[str, Any]:
         changes = attributes.pop("lines_changes", [])
         lines = [c["attributes"] for c in changes if c.get("type") == "ADD"]
-        status_id = attributes.setdefault("goods_out_status_id", PENDING)
+        if not lines and self.faults.active(m.LINES_REQUIRED):
+            raise ClarusError(422, "validation_error", "lines_required", "a goods out needs lines", "/data/attributes")
+        if "goods_out_status_id" in attributes and self.faults.active(m.STATUS_ON_CREATE_REFUSED):
+            raise ClarusError(
+                422, "validation_error", "read_only", "goods_out_status_id is read-only",
+                "/data/attributes/goods_out_status_id",
+            )  # fmt: skip
+        if self.faults.active(m.ALWAYS_PENDING):
+            attributes["goods_out_status_id"] = PENDING
+        default_status = DRAFT if self.faults.active(m.CREATED_DRAFT) else PENDING
+        status_id = attributes.setdefault("goods_out_status_id", default_status)
         if status_id not in (DRAFT, PENDING):
             raise ClarusError(
                 422, "validation_error", "invalid_status", "a goods out is created DRAFT (1) or PENDING (2)",
                 "/data/attributes/goods_out_status_id",
             )  # fmt: skip
+        if self.faults.active(m.COUNTRY_CASE_INSENSITIVE) and isinstance(address, dict):
+            country = address.get("attributes", {}).get("country_code")
+            if isinstance(country, str):
+                address["attributes"]["country_code"] = country.upper()
         attributes.setdefault("pick_type", "standard")
         attributes.setdefault("warehouse_id", 1)
         with self.db.write() as db:
@@ -194,6 +213,8 @@ class ClarusStore:
         ids = list(dict.fromkeys(ids))
         if not ids:
             raise error_37("No order IDs provided") if self.faults.active(m.EMPTY_IDS_WRONG_CODE) else error_36()
+        if self.faults.active(m.CONCURRENT_CONFLICT):
+            return self._process_holding(tenant, ids, consolidate)
         if self.faults.active(m.RACY_ALLOCATION):
             with self.db.read() as db:
                 orders, demand = self._check(db, tenant, ids, consolidate)
@@ -203,6 +224,29 @@ class ClarusStore:
         with self.db.write() as db:
             orders, demand = self._check(db, tenant, ids, consolidate)
             return self._allocate(db, tenant, orders, demand, consolidate)
+
+    def _process_holding(self, tenant: str, ids: list[int], consolidate: bool) -> list[str]:
+        """The 409 variant: a request holds its orders and their products while it runs; one that meets a held
+        order or product is refused with 409 conflict instead of waiting its turn."""
+        with self.db.read() as db:
+            rows = db.execute(
+                "SELECT id, lines FROM goods_outs WHERE id IN (SELECT value FROM json_each(?)) AND tenant = ?",
+                (json.dumps(ids), tenant),
+            ).fetchall()
+        held = {(tenant, "order", row["id"]) for row in rows}
+        held |= {(tenant, "product", line["product_id"]) for row in rows for line in json.loads(row["lines"])}
+        with self._in_flight_lock:
+            if held & self._in_flight:
+                raise ClarusError(409, "conflict", "conflict", "another request is processing these orders or stock")
+            self._in_flight |= held
+        try:
+            time.sleep(IN_FLIGHT_HOLD)
+            with self.db.write() as db:
+                orders, demand = self._check(db, tenant, ids, consolidate)
+                return self._allocate(db, tenant, orders, demand, consolidate)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= held
 
     def _check(
         self, db: sqlite3.Connection, tenant: str, ids: list[int], consolidate: bool
@@ -214,6 +258,13 @@ class ClarusStore:
         ).fetchall()
         found = {row["id"]: row for row in rows}
         missing = [i for i in ids if i not in found]
+        if missing and self.faults.active(m.OTHER_TENANT_NOT_FOUND):
+            elsewhere = db.execute(
+                "SELECT id FROM goods_outs WHERE id IN (SELECT value FROM json_each(?)) AND tenant != ?",
+                (json.dumps(missing), tenant),
+            ).fetchall()
+            if elsewhere:
+                raise ClarusError(404, "not_found", "not_found", f"goods out {elsewhere[0]['id']} not found")
         if missing and not self.faults.active(m.UNKNOWN_IDS_IGNORED):
             raise error_37(f"goods outs not found: {', '.join(map(str, missing[:20]))}")
         orders = [found[i] for i in ids if i in found]
@@ -224,8 +275,13 @@ class ClarusStore:
             raise ClarusError(
                 422, "59", "goods_out_already_allocated", f"already processed: {', '.join(map(str, processed))}", "/ids"
             )
+        empty = [row["id"] for row in orders if not json.loads(row["lines"])]
+        if empty and self.faults.active(m.EMPTY_ORDER_NOT_PROCESSABLE):
+            raise ClarusError(422, "62", "goods_out_without_lines", f"no lines to pick: {empty[0]}", "/ids")
         if not self.faults.active(m.STATUS_PREREQ_IGNORED):
             ineligible = [row["id"] for row in orders if row["status_id"] not in PROCESSABLE]
+            if ineligible and self.faults.active(m.DRAFT_OWN_CODE):
+                raise ClarusError(422, "61", "goods_out_not_processable", "not PENDING or ALLOCATED", "/ids")
             if ineligible:
                 raise error_37(f"not PENDING or ALLOCATED: {', '.join(map(str, ineligible))}")
         if (
@@ -234,7 +290,7 @@ class ClarusStore:
             and not self.faults.active(m.CONSOLIDATE_MIXED)
         ):
             raise ClarusError(
-                422, "318", "cannot_consolidate_different_pick_types",
+                422, "318", "goods_outs_with_different_pick_types_cannot_be_consolidated",
                 "orders with different pick types cannot be consolidated", "/ids",
             )  # fmt: skip
         demand: dict[tuple[int, int], int] = defaultdict(int)
@@ -272,9 +328,11 @@ class ClarusStore:
                 "ON CONFLICT DO UPDATE SET allocated = allocated + excluded.allocated",
                 (tenant, product_id, warehouse_id, quantity),
             )
-        shared = consolidate or self.faults.active(m.ONE_REFERENCE_FOR_ALL)
+        per_order = not consolidate or self.faults.active(m.CONSOLIDATE_REFERENCE_PER_ORDER)
+        shared = not per_order or self.faults.active(m.ONE_REFERENCE_PER_REQUEST)
         references: list[str] = []
-        now, due = _now(), time.monotonic() + PICK_LIST_DELAY
+        delay = SLOW_PICK_LIST_DELAY if self.faults.active(m.SLOW_PICK_LISTS) else PICK_LIST_DELAY
+        now, due = _now(), time.monotonic() + delay
         for row in orders:
             db.execute("UPDATE goods_outs SET status_id = ?, processed = 1 WHERE id = ?", (ALLOCATED, row["id"]))
             if not references or not shared:
@@ -298,7 +356,7 @@ class ClarusStore:
                 (now,),
             ).fetchall()
             for row in due:
-                if json.loads(row["lines"]):
+                if json.loads(row["lines"]) or self.faults.active(m.EMPTY_ORDER_COMPLETES):
                     status, message = "completed", "Pick list generated"
                 else:
                     status, message = "failed", "The goods out has no lines to pick"
@@ -316,7 +374,11 @@ class ClarusStore:
         with self.db.read() as db:
             rows = db.execute(f"SELECT * FROM pick_processing_requests WHERE {where} ORDER BY id", args).fetchall()
         return [
-            {key: row[key] for key in row.keys() if key not in ("tenant", "due_at")}  # noqa: SIM118 (a Row iterates values) | {"id": str(row["id"])}
+            {key: row[key] for key in row.keys() if key not in ("tenant", "due_at")}  # noqa: SIM118 (a Row iterates values)
+            | {
+                "id": str(row["id"]),
+                "goods_out": {"id": str(row["goods_out_id"]), "reference": row["goods_out_reference"]},
+            }
             for row in rows
         ]
 

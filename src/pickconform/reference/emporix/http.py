@@ -35,7 +35,9 @@ class EmporixHTTP:
     def __init__(self, store: EmporixStore, faults: Faults) -> None:
         self.store, self.faults = store, faults
         self.validators = {
-            name: validation.validator(SPEC, name) for name in ("RecalculationRequest", "PackingEventCreate")
+            "RecalculationRequest": validation.validator(SPEC, "RecalculationRequest"),
+            # A sandbox may take events with fewer fields than the vendor requires: events only set up AUTOMATIC jobs.
+            "PackingEventCreate": validation.validator(SPEC, "PackingEventCreate", _event_needs_ids_only),
         }
         jobs = "/pick-pack/{tenant:path}/jobs/recalculations"
         self.app = Starlette(
@@ -72,7 +74,11 @@ class EmporixHTTP:
         elif self.faults.active(m.PLAIN_TEXT_ERRORS) and error.status in (400, 404, 409):
             return PlainTextResponse(error.message, status_code=error.status)
         else:
-            body = {"status": error.status, "type": error.type, "message": error.message}
+            status = error.status + 1 if self.faults.active(m.ERROR_CODE_MISMATCH) else error.status
+            if self.faults.active(m.ERROR_BODY_CURRENT):  # the vendor's current errorMessage
+                body = {"code": status, "message": error.type, "detailInfo": error.message}
+            else:  # the vendor's v1 errorMessage
+                body = {"status": status, "type": error.type, "message": error.message}
         return JSONResponse(body, status_code=error.status)
 
     def _authenticate(self, request: Request, tenant: str) -> Grant:
@@ -88,7 +94,8 @@ class EmporixHTTP:
         if self.faults.active(m.TENANT_PATTERN_IGNORED):
             return raw.lower()
         if not TENANT.fullmatch(raw):
-            raise EmporixError(malformed, "validation_failure", "tenant must match ^[a-z][a-z0-9]+$, 3-16 characters")
+            status = 400 if self.faults.active(m.MALFORMED_PATH_400) else malformed
+            raise EmporixError(status, "validation_failure", "tenant must match ^[a-z][a-z0-9]+$, 3-16 characters")
         return raw
 
     def _authorize(self, grant: Grant, tenant: str, scope: str) -> None:
@@ -104,17 +111,16 @@ class EmporixHTTP:
         async def endpoint(request: Request) -> Response:
             try:
                 raw_tenant = request.path_params["tenant"]
+                if handler == self.trigger_job and self.faults.active(m.BODY_FIRST):
+                    self._validated("RecalculationRequest", _json(await request.body()))
                 grant = self._authenticate(request, raw_tenant)
+                if self.faults.active(m.TENANT_FIRST) and grant.tenant != raw_tenant:
+                    raise EmporixError(403, "tenant_mismatch", "the token belongs to another tenant")
                 tenant = self._tenant(raw_tenant, malformed)
                 self._authorize(grant, tenant, scope)
                 body: Any = None
                 if request.method in ("POST", "PUT"):
-                    raw = await request.body()
-                    if raw.strip():
-                        try:
-                            body = json.loads(raw)
-                        except (ValueError, RecursionError):
-                            raise EmporixError(400, "invalid_json", "the body is not JSON") from None
+                    body = _json(await request.body())
                 return await handler(request, tenant, body)
             except EmporixError as error:
                 return self.error(error)
@@ -134,7 +140,7 @@ class EmporixHTTP:
             self._authenticate(request, "")
         except EmporixError as error:
             return self.error(error)
-        status = 400 if request.method == "POST" else 404
+        status = 400 if request.method == "POST" or self.faults.active(m.MALFORMED_PATH_400) else 404
         return self.error(EmporixError(status, "validation_failure", "malformed pick-pack path"))
 
     async def token(self, request: Request) -> Response:
@@ -174,7 +180,8 @@ class EmporixHTTP:
         if self.faults.active(m.JOB_ID_NORMALISED):
             job_id = re.sub(r"[^a-zA-Z0-9_-]", "", job_id)
         elif not JOB_ID.fullmatch(job_id):
-            raise EmporixError(404, "not_found", "jobId must match [a-zA-Z0-9_-]+, 3-16 characters")
+            status = 400 if self.faults.active(m.MALFORMED_PATH_400) else 404
+            raise EmporixError(status, "not_found", "jobId must match [a-zA-Z0-9_-]+, 3-16 characters")
         job = self.store.job(tenant, job_id)
         if job is None:
             if self.faults.active(m.UNKNOWN_JOB_EMPTY_200):
@@ -195,8 +202,8 @@ class EmporixHTTP:
             if not validation.FORMATS.conforms(query["timestamp"], "date-time"):
                 raise EmporixError(400, "validation_failure", "timestamp must be yyyy-MM-dd'T'HH:mm:ssZ")
             after = datetime.fromisoformat(query["timestamp"].upper())
-        page = _integer(query.get("pageNumber", "1"), "pageNumber", 1, 100000)
-        size = _integer(query.get("pageSize", "20000"), "pageSize", 1, 20000)
+        page = _integer(query.get("pageNumber", "0"), "pageNumber", 0, 10**9)  # 0-based, as the vendor's minimum 0
+        size = _integer(query.get("pageSize", "20000"), "pageSize", 0, 20000)
         return JSONResponse(self.store.events(tenant, after, page, size))
 
     async def create_event(self, request: Request, tenant: str, body: Any) -> Response:
@@ -216,7 +223,21 @@ class EmporixHTTP:
         return JSONResponse(self.store.seed_order(tenant, order_id, site_code, status))
 
 
+def _json(raw: bytes) -> Any:
+    """The request body as JSON; None when it is empty."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise EmporixError(400, "invalid_json", "the body is not JSON") from None
+
+
 def _integer(raw: str, name: str, low: int, high: int) -> int:
     if not raw.isdigit() or not low <= int(raw) <= high:
         raise EmporixError(400, "validation_failure", f"{name} must be an integer from {low} to {high}")
     return int(raw)
+
+
+def _event_needs_ids_only(schemas: dict[str, Any]) -> None:
+    schemas["PackingEventCreate"]["required"] = ["eventId", "orderNumber", "productId"]

@@ -37,6 +37,7 @@ VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
 SCOPES = (VIEW, MANAGE)
 TOKEN_LIFETIME = 3600
 JOB_DURATION = 0.1  # how long a job stays IN_PROGRESS: long enough to be observed, short enough for a fast suite
+LONG_JOB_DURATION = 1.0  # variant emporix-long-running-jobs
 IN_PROGRESS, SUCCESS, FAILURE, PENDING = "IN_PROGRESS", "SUCCESS", "FAILURE", "PENDING"
 
 
@@ -141,7 +142,7 @@ class EmporixStore:
         events = [json.loads(row["body"]) for row in rows]
         if after is not None:
             events = [e for e in events if "timestamp" in e and _parse(e["timestamp"]) > after]
-        return events[(page - 1) * size : page * size]
+        return events[page * size : (page + 1) * size]
 
     # --- recalculation jobs -----------------------------------------------------------------------------------
 
@@ -154,6 +155,17 @@ class EmporixStore:
                 selected = list(order_ids)
             else:
                 selected = list(dict.fromkeys(order_ids))  # a repeated id is recalculated once, where it first appears
+            if job_type == "MANUAL" and self.faults.active(m.UNKNOWN_ORDER_REFUSED):
+                known = {
+                    row["order_id"]
+                    for row in db.execute(
+                        "SELECT order_id FROM orders WHERE tenant = ? AND order_id IN (SELECT value FROM json_each(?))",
+                        (tenant, json.dumps(selected)),
+                    )
+                }
+                unknown = [order_id for order_id in selected if order_id not in known]
+                if unknown:
+                    raise EmporixError(400, "validation_failure", f"unknown orders: {', '.join(unknown[:20])[:300]}")
             if not self.faults.active(m.NO_CONFLICT):
                 busy = [
                     row["order_id"]
@@ -170,7 +182,7 @@ class EmporixStore:
             job_id = secrets.token_hex(16) if self.faults.active(m.LONG_JOB_ID) else secrets.token_hex(6)
             db.execute(
                 "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, NULL, ?)",
-                (job_id, tenant, job_type, IN_PROGRESS, _now(), time.monotonic() + JOB_DURATION),
+                (job_id, tenant, job_type, IN_PROGRESS, _now(), time.monotonic() + self._duration()),
             )
             db.executemany(
                 "INSERT INTO job_orders VALUES (?, ?, ?, ?, NULL)",
@@ -178,10 +190,21 @@ class EmporixStore:
             )
             return job_id
 
+    def _duration(self) -> float:
+        return LONG_JOB_DURATION if self.faults.active(m.LONG_JOBS) else JOB_DURATION
+
     def _automatic_selection(self, db: sqlite3.Connection, tenant: str) -> list[str]:
         """The orders with a packing event newer than their last recalculation, in the order of those events."""
+        if self.faults.active(m.AUTOMATIC_SELECTS_NONE):
+            return []
         if self.faults.active(m.AUTOMATIC_IGNORES_EVENTS):
             rows = db.execute("SELECT order_id FROM orders WHERE tenant = ? ORDER BY rowid", (tenant,))
+        elif self.faults.active(m.AUTOMATIC_ANY_EVENT):
+            rows = db.execute(
+                "SELECT e.order_id FROM events e JOIN orders o ON o.tenant = e.tenant AND o.order_id = e.order_id"
+                " WHERE e.tenant = ? AND o.packing_status != 'CANCELLED' GROUP BY e.order_id ORDER BY min(e.seq)",
+                (tenant,),
+            )
         else:
             rows = db.execute(
                 "SELECT e.order_id FROM events e JOIN orders o ON o.tenant = e.tenant AND o.order_id = e.order_id"
@@ -217,6 +240,8 @@ class EmporixStore:
                 status, message = FAILURE, "Order is cancelled"
             else:
                 status, message = SUCCESS, "Order recalculated successfully"
+                if self.faults.active(m.MESSAGE_ON_FAILURE_ONLY):
+                    message = None
                 db.execute(
                     "UPDATE orders SET recalculated_seq = ?, recalculations = recalculations + 1"
                     " WHERE tenant = ? AND order_id = ?",
@@ -228,6 +253,8 @@ class EmporixStore:
                 (status, message, job_id, entry["position"]),
             )
         job_status = FAILURE if failed and not self.faults.active(m.SUCCESS_DESPITE_FAILURE) else SUCCESS
+        if self.faults.active(m.FAILURE_DESPITE_SUCCESS):
+            job_status = FAILURE
         db.execute("UPDATE jobs SET job_status = ?, finished_at = ? WHERE id = ?", (job_status, _now(), job_id))
 
     def job(self, tenant: str, job_id: str) -> dict[str, Any] | None:
@@ -253,6 +280,10 @@ class EmporixStore:
         }
         if row["finished_at"] is not None:
             job["finishedAt"] = row["finished_at"]
+        elif self.faults.active(m.FINISHED_AT_WHILE_RUNNING):
+            job["finishedAt"] = row["started_at"]
+        elif self.faults.active(m.FINISHED_AT_NULL):
+            job["finishedAt"] = None
         return job
 
 
