@@ -1,5 +1,5 @@
-"""`pickconform run | serve | diff | mutants | variants`: the command-line contract (exit 0 pass, 1 fail or breaking
-change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | serve | diff | report | mutants | variants`: the command-line contract (exit 0 pass, 1 fail or
+breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
 
 from __future__ import annotations
 
@@ -176,6 +176,26 @@ def _mutants(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Re-render report.md and report.html from a report directory's report.json."""
+    import json
+    from pathlib import Path
+
+    from pickconform import report
+
+    directory = Path(args.report_dir)
+    if not (directory / "report.json").is_file():
+        print(f"pickconform: error: {directory}: no report.json in it", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        written = report.rerender(directory)
+    except (ValueError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        print(f"pickconform: error: {directory / 'report.json'}: not a pickconform report ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"report written to {', '.join(str(path) for path in written)}")
+    return EXIT_PASS
+
+
 def _variants(args: argparse.Namespace) -> int:
     from pickconform.reference.mutants import all_variants
 
@@ -242,6 +262,10 @@ def parser() -> argparse.ArgumentParser:
 
     variants = commands.add_parser("variants", help="list the variants: NAME  what it decides differently")
     variants.set_defaults(handler=_variants)
+
+    rendered = commands.add_parser("report", help="re-render report.md and report.html from REPORT_DIR/report.json")
+    rendered.add_argument("report_dir", metavar="REPORT_DIR")
+    rendered.set_defaults(handler=_report)
     return main
 
 

@@ -18,7 +18,7 @@ import httpx
 from pickconform import cassettes, compat, redaction
 
 USER_AGENT = "pickconform/0.1"
-_BODY_LIMIT = 2000
+_BODY_LIMIT = 2000  # bytes of a body too large or too slow to read that are kept as evidence
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,7 @@ class Limits:
 
     max_body: int = 8 * 1024 * 1024
     deadline: float = 30.0
+    evidence: int = 4096  # characters of a body kept as evidence (terminal, reports); the full size is noted
 
 
 LIMITS = Limits()  # the run's limits: the profile's [target] table may change them (`configure`)
@@ -103,10 +104,12 @@ class ExchangeLog:
     def __init__(self, size: int = 50) -> None:
         self._items: deque[Exchange] = deque(maxlen=size)
         self._lock = threading.Lock()
+        self.count = 0  # every exchange ever added, for the report's "how many exchanges a test made"
 
     def add(self, exchange: Exchange) -> None:
         with self._lock:
             self._items.append(exchange)
+            self.count += 1
 
     def clear(self) -> None:
         with self._lock:
@@ -185,4 +188,5 @@ def _text(content: bytes) -> str:
 
 
 def _clip(text: str) -> str:
-    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + f"... ({len(text)} chars)"
+    limit = LIMITS.evidence
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"

@@ -119,6 +119,9 @@ def write(document: dict[str, Any], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "diff.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (directory / "diff.md").write_text(_markdown(document), encoding="utf-8")
+    from pickconform.html_report import render_diff  # Jinja2 is loaded only when a report is written
+
+    (directory / "diff.html").write_text(render_diff(document), encoding="utf-8")
 
 
 def summary(document: dict[str, Any]) -> list[str]:

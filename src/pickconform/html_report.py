@@ -462,7 +462,7 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
                 "outcome": str(test.get("outcome") or ""),
                 "reason": str(test.get("reason") or ""),
                 "reproduce": reproduce(document, str(item.get("id")), nodeid) if failing and nodeid else None,
-                "exchanges": [x for x in map(exchange, test.get("exchanges") or []) if x],
+                "exchanges": test.get("exchanges") if isinstance(test.get("exchanges"), int) else 0,
             }
         )
     return {

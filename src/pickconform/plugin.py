@@ -120,22 +120,21 @@ def pytest_configure(config: pytest.Config) -> None:
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
-        directory.mkdir(parents=True, exist_ok=True)  # junit and cucumber writers expect it to exist
-        if hasattr(config.option, "cucumber_json_path") and not config.option.cucumber_json_path:
-            config.option.cucumber_json_path = str(directory / "cucumber.json")
+        directory.mkdir(parents=True, exist_ok=True)
     _start_time_limit(config)
     if config.getoption("profile"):
         run = run_context(config, remote=True)
         try:
             profile = load_profile(config.getoption("profile"))
             limits = profile.target
-            client.configure(client.Limits(limits.max_response_bytes, limits.request_deadline))
+            client.configure(client.Limits(limits.max_response_bytes, limits.request_deadline, limits.evidence_chars))
             config.stash[_TARGET] = connect(profile, run, selected_families(config))
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
 
 
 _TIME_LIMIT_HIT = pytest.StashKey[threading.Event]()
+_WRITTEN = pytest.StashKey[list[Path]]()
 STOPPED_AT_TIME_LIMIT = "run stopped at the time limit"
 
 
@@ -339,10 +338,24 @@ def _required_capabilities(request: pytest.FixtureRequest) -> None:
 # --- outcomes and the report ----------------------------------------------------------------------------------
 
 
+_EXCHANGES_BEFORE = pytest.StashKey[int]()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     target = item.config.stash.get(_TARGET, None)
     if target is not None:
         target.log.clear()
+        item.stash[_EXCHANGES_BEFORE] = target.log.count
+
+
+def _scenario(test_report: pytest.TestReport, item: pytest.Item) -> dict[str, Any]:
+    """A Gherkin scenario's steps as pytest-bdd serialises them (for cucumber.json, complete under xdist too)."""
+    from pytest_bdd.reporting import test_report_context_registry
+
+    context = test_report_context_registry.get(test_report)
+    if context is None or test_report.when != "call":
+        return {}
+    return {**context.scenario, "test": context.name}
 
 
 class FindingsCollector:
@@ -430,7 +443,7 @@ def _setup_error(error: BaseException | None) -> str:
     return f"the suite could not complete the test: {type(error).__name__}: {error}"
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # first in, last out: after pytest-bdd has filled its registry
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     test_report: pytest.TestReport = yield
     if family_of(item) is None:
@@ -462,8 +475,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         recorder = item.config.stash.get(_RECORDER, None)
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
+        target = item.config.stash.get(_TARGET, None)
         test_report.user_properties += [
             ("requirements", " ".join(requirements_of(item))),
+            ("scenario", json.dumps(_scenario(test_report, item))),
+            ("exchanges", str(target.log.count - item.stash.get(_EXCHANGES_BEFORE, 0)) if target else "0"),
             ("findings", json.dumps([f.as_dict() for f in findings])),
             ("stopped", stopped),
             ("error", setup_error),
@@ -500,6 +516,8 @@ class OutcomeCollector:
                 properties.get("stopped", ""),
                 report.duration,
                 tuple(properties.get("stale_cassette", "").split()),
+                json.loads(properties.get("scenario") or "{}"),
+                int(properties.get("exchanges") or 0),
             )
         )
 
@@ -540,7 +558,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         }
     config.stash[_DOCUMENT] = document
     if config.getoption("report_dir"):
-        report.write(document, Path(config.getoption("report_dir")), outcomes)
+        config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
         session.exitstatus = report.exit_status(document)
@@ -587,5 +605,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             line += f" — {r['reason'][:160]}"
         terminalreporter.write_line(line)
     terminalreporter.write_line(f"requirements: {report.summary_line(document)}")
-    if config.getoption("report_dir"):
-        terminalreporter.write_line(f"report written to {config.getoption('report_dir')}/report.md")
+    for line in _failure_lines(document):
+        terminalreporter.write_line(line)
+    written = config.stash.get(_WRITTEN, [])
+    if written:
+        terminalreporter.write_line(f"report written to {', '.join(str(path) for path in written)}")
+
+
+def _failure_lines(document: dict[str, Any]) -> list[str]:
+    """For each fail and error: its one-line reason and where its evidence is."""
+    lines = []
+    for r in document["requirements"]:
+        if r["status"] in ("fail", "error"):
+            where = f"{len(r['evidence'])} exchange(s) in report.json/report.html" if r["evidence"] else "see above"
+            lines.append(f"  {r['status'].upper()} {r['id']}: {r['reason'][:200]} [evidence: {where}]")
+    return lines

@@ -32,6 +32,7 @@ class TargetSettings:
     run_id: str | None = None
     max_response_bytes: int = 8 * 1024 * 1024  # decoded, per response: a larger one fails its exchange
     request_deadline: float = 30.0  # seconds, per request: from sending it to the last byte of the response
+    evidence_chars: int = 4096  # of each body kept as evidence in the terminal and the reports
 
     def __post_init__(self) -> None:
         if self.max_response_bytes < 1024:

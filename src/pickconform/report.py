@@ -57,6 +57,8 @@ class TestOutcome:
     stopped: str = ""  # the requirement whose violation stopped the test before it reached the others
     duration: float = 0.0
     stale_cassette: tuple[str, ...] = ()  # spec files changed since the replayed cassette was recorded
+    scenario: dict[str, Any] = field(default_factory=dict)  # a Gherkin scenario's steps, for cucumber.json
+    exchanges: int = 0  # how many exchanges with the target the test made
 
 
 @dataclass
@@ -105,7 +107,9 @@ def verdicts(
             if not linked:
                 continue
             status, reason = _judged(outcome, requirement.id)
-            tests.append({"nodeid": outcome.nodeid, "outcome": status, "reason": reason})
+            tests.append(
+                {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
+            )
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
             ]
@@ -156,6 +160,7 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
                 "id": v.requirement.id,
                 "family": v.requirement.family,
                 "title": v.requirement.title,
+                "statement": v.requirement.statement,
                 "level": v.requirement.level,
                 "basis": v.requirement.basis,
                 "decision": v.requirement.decision,
@@ -254,9 +259,39 @@ def as_junit(outcomes: list[TestOutcome], document: dict[str, Any]) -> str:
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def write(document: dict[str, Any], directory: Path, outcomes: list[TestOutcome] | None = None) -> None:
+def write(document: dict[str, Any], directory: Path, outcomes: list[TestOutcome] | None = None) -> list[Path]:
+    """Write report.json, report.md and report.html (and, from the run's outcomes, junit.xml and cucumber.json);
+    returns the files written. Each is written to a temp file and renamed, so an interrupted run leaves whole files."""
+    from pickconform.cucumber import as_cucumber
+    from pickconform.html_report import render_report
+
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "report.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    (directory / "report.md").write_text(as_markdown(document))
+    files = {
+        "report.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+        "report.md": as_markdown(document),
+        "report.html": render_report(document),
+    }
     if outcomes is not None:
-        (directory / "junit.xml").write_text(as_junit(outcomes, document))
+        files["junit.xml"] = as_junit(outcomes, document)
+        scenarios = [{**o.scenario, "outcome": o.outcome, "error_message": o.reason} for o in outcomes if o.scenario]
+        files["cucumber.json"] = json.dumps(as_cucumber(scenarios), indent=2, ensure_ascii=False) + "\n"
+    written = []
+    for name, text in files.items():
+        path = directory / name
+        temporary = path.with_name(f".{name}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+        written.append(path)
+    return written
+
+
+def rerender(directory: Path) -> list[Path]:
+    """`pickconform report DIR`: report.md and report.html again from report.json (e.g. after an upgrade)."""
+    document = json.loads((directory / "report.json").read_text(encoding="utf-8"))
+    from pickconform.html_report import render_report
+
+    written = []
+    for name, text in (("report.md", as_markdown(document)), ("report.html", render_report(document))):
+        (directory / name).write_text(text, encoding="utf-8")
+        written.append(directory / name)
+    return written

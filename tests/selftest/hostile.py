@@ -3,6 +3,7 @@ hostile-target matrix: the suite must end in bounded time and memory with an hon
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import socket
@@ -46,10 +47,8 @@ class _Handler(socketserver.StreamRequestHandler):
     stop: threading.Event
 
     def handle(self) -> None:
-        try:
+        with contextlib.suppress(OSError):  # the client gave up on us: that is the point
             self._handle()
-        except (ConnectionError, TimeoutError, OSError):
-            pass  # the client gave up on us: that is the point
 
     def _handle(self) -> None:
         request_line = self.rfile.readline(65536).decode("latin-1")
