@@ -8,7 +8,9 @@
   same spec, example count, phases and checks, both against one served reference implementation;
 - the whole shipped suite, in the same run: replayed from cassettes (`cassettes/reference`, or a fresh recording when
   that directory is not there) against run live against the embedded target. Aims: replay at least 3x faster than
-  live, and under 10 s.
+  live, and under 10 s;
+- time to verdict against a faulty target (`--only mutants`, not in the default parts: ~15 min): each family's whole
+  suite against each of its mutants once, against the faithful run's time. Aim: no mutant over twice that.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 REFERENCE_CASSETTES = ROOT / "cassettes" / "reference"
 REPLAY_SPEEDUP_AIM, REPLAY_SECONDS_AIM = 3.0, 10.0
-PARTS = ("families", "latency", "fuzzing", "replay")
+PARTS = ("families", "latency", "fuzzing", "replay", "mutants")
+MUTANT_TIME_AIM = 2.0  # a faulty target's whole family suite ends within twice the faithful run's time
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, int]:
@@ -67,6 +70,29 @@ def family_suites(times: int) -> None:
             times,
             lambda family=family: timed([str(BIN / "pickconform"), "run", "--api", family]),
         )
+
+
+def mutants_against_faithful() -> None:
+    """Each mutant's family suite once (all of it, not only the tests of the mutant's requirement, so a check that
+    stalls on a fault elsewhere shows), against the faithful run of that family."""
+    from pickconform.reference.mutants import all_mutants
+
+    by_family: dict[str, list[str]] = {}
+    for mutant in all_mutants().values():
+        by_family.setdefault(mutant.requirement.split("-")[0].lower(), []).append(mutant.name)
+    worst: list[tuple[float, str]] = []
+    for family, names in by_family.items():
+        faithful, _, _ = timed([str(BIN / "pickconform"), "run", "--api", family])
+        print(f"{family}: faithful {faithful:6.2f} s", flush=True)
+        for name in names:
+            wall, _, status = timed([str(BIN / "pickconform"), "run", "--api", family, "--mutant", name])
+            ratio = wall / faithful
+            worst.append((ratio, name))
+            flag = "" if ratio <= MUTANT_TIME_AIM else "  OVER THE AIM"
+            print(f"  {name:<48} {wall:6.2f} s  x{ratio:4.2f}  exit {status}{flag}", flush=True)
+    ratio, name = max(worst)
+    verdict = "met" if ratio <= MUTANT_TIME_AIM else "NOT met"
+    print(f"slowest mutant: {name}, x{ratio:.2f} the faithful run (aim: at most x{MUTANT_TIME_AIM:g}: {verdict})")
 
 
 def fuzzing_against_cli(times: int, examples: int) -> None:
@@ -169,7 +195,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200, help="notification latency samples")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable; default all)")
     args = parser.parse_args()
-    parts = args.only or PARTS
+    parts = args.only or PARTS[:-1]  # the mutant sweep takes long: ask for it with --only mutants
     print(f"pickconform benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
     if "families" in parts:
         family_suites(args.repeat)
@@ -179,6 +205,8 @@ def main() -> None:
         fuzzing_against_cli(args.repeat, args.examples)
     if "replay" in parts:
         replay_against_live(args.repeat)
+    if "mutants" in parts:
+        mutants_against_faithful()
 
 
 if __name__ == "__main__":
