@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from pickconform.options import RUN_OPTIONS, to_pytest_args
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -24,23 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    options = ("profile", "mutant", "variant", "report_dir", "seed", "run_id", "fuzz_examples", "max_time", "record")
-    for option in (*options, "replay"):
-        value = getattr(args, option)
-        if value is not None:
-            pytest_args += [f"--{option.replace('_', '-')}", str(value)]
-    for api in args.api or ():
-        pytest_args += ["--api", api]
-    for requirement in args.requirement or ():
-        pytest_args += ["--requirement", requirement]
-    if args.fuzz_random:
-        pytest_args.append("--fuzz-random")
-    if args.fail_stale:
-        pytest_args.append("--fail-stale")
-    if args.strict:
-        pytest_args.append("--strict-conformance")
-    if args.fuzz_all:
-        pytest_args.append("--fuzz-all")
+    pytest_args += to_pytest_args(vars(args))
     pytest_args += args.pytest_args
     with _interruptible() as interrupted:
         status = pytest.main(pytest_args)
@@ -211,29 +196,10 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite and report per requirement")
-    run.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
-    run.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
-    run.add_argument("--mutant", help="run against the embedded reference with this deliberate fault")
-    run.add_argument("--variant", help="run against the embedded reference with this other reading of a silent point")
-    run.add_argument(
-        "--strict", action="store_true", help="a breach of an interpretation or a SHOULD fails instead of warning"
-    )
-    run.add_argument("--requirement", action="append", help="only the tests of this requirement ID (repeatable)")
-    run.add_argument("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
-    run.add_argument("--seed", type=int, help="seed of every generated value")
-    run.add_argument("--run-id", help="run id mixed into every reference the suite sends")
-    run.add_argument("--fuzz-examples", type=int, help="Schemathesis examples per operation")
-    run.add_argument("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
-    run.add_argument(
-        "--max-time", type=float, metavar="SECONDS", help="stop cleanly after this long (report written, exit 143)"
-    )
-    run.add_argument(
-        "--fuzz-all", action="store_true", help="also judge the set-up operations the seeds do not define (as warnings)"
-    )
     cassettes = run.add_mutually_exclusive_group()
-    cassettes.add_argument("--record", metavar="DIR", help="record one redacted cassette per test into DIR")
-    cassettes.add_argument("--replay", metavar="DIR", help="replay the cassettes in DIR offline (no network)")
-    run.add_argument("--fail-stale", action="store_true", help="with --replay, stale cassettes fail their tests")
+    for option in RUN_OPTIONS:  # the same table as the pytest plugin's
+        where = cassettes if option.name in ("record", "replay") else run
+        where.add_argument(f"--{option.name}", **option.arguments())
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     run.set_defaults(handler=_run)
 

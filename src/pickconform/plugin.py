@@ -22,6 +22,7 @@ from pickconform import cassettes, client, fuzzing, report, slots, verdict
 from pickconform.catalogue import catalogue
 from pickconform.client import TargetMisbehaved
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
+from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.profile import ProfileError, load_profile
 from pickconform.report import Finding, TestOutcome
@@ -37,42 +38,8 @@ _REPLAYED_RUN = pytest.StashKey[RunContext]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("pickconform", "pickconform conformance suite")
-    group.addoption("--profile", help="target profile (TOML); default: the embedded reference implementation")
-    group.addoption("--api", action="append", choices=FAMILIES, help="API family to check (repeatable; default all)")
-    group.addoption(
-        "--mutant", help="run the embedded reference with this deliberate fault (see `pickconform mutants`)"
-    )
-    group.addoption(
-        "--variant",
-        help="run the embedded reference with this other reading of a silent point (`pickconform variants`)",
-    )
-    group.addoption(
-        "--strict-conformance",
-        action="store_true",
-        help="a breach of an interpretation or a SHOULD is a fail, not a warn (`pickconform run --strict`)",
-    )
-    group.addoption("--requirement", action="append", help="run only the tests of this requirement ID (repeatable)")
-    group.addoption("--report-dir", help="write report.json, report.md, junit.xml and cucumber.json here")
-    group.addoption("--seed", type=int, default=None, help=f"seed of every generated value (default {DEFAULT_SEED})")
-    group.addoption("--run-id", default=None, help="run id mixed into every reference the suite sends")
-    group.addoption("--fuzz-examples", type=int, default=20, help="Schemathesis examples per operation (default 20)")
-    group.addoption("--fuzz-random", action="store_true", help="randomised, deeper fuzzing (not reproducible)")
-    group.addoption(
-        "--fuzz-all",
-        action="store_true",
-        help="also judge the set-up operations the seeds do not define (their findings are warnings)",
-    )
-    group.addoption(
-        "--max-time",
-        type=float,
-        metavar="SECONDS",
-        help="stop the run cleanly after this long: the report is written, what did not run is skipped",
-    )
-    group.addoption("--record", metavar="DIR", help="record one redacted cassette per conformance test into DIR")
-    group.addoption("--replay", metavar="DIR", help="replay the cassettes in DIR offline: no target, no connection")
-    group.addoption(
-        "--fail-stale", action="store_true", help="with --replay, a cassette recorded with other specs fails its test"
-    )
+    for option in RUN_OPTIONS:  # the same table as `pickconform run`'s
+        group.addoption(option.pytest_flag, default=option.pytest_default, **option.arguments())
 
 
 def _is_conformance(path: Path) -> bool:

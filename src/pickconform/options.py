@@ -1,0 +1,91 @@
+"""The options of a conformance run, declared once: `pickconform run` and the pytest plugin both build theirs from this
+table, and `pickconform run` hands what it was given to pytest under the same names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pickconform.determinism import DEFAULT_SEED
+from pickconform.paths import FAMILIES
+
+__all__ = ["RUN_OPTIONS", "Option", "to_pytest_args"]
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str  # the command-line flag without its dashes
+    help: str
+    kind: type | None = str  # None: a flag
+    repeatable: bool = False
+    choices: tuple[str, ...] | None = None
+    metavar: str | None = None
+    pytest_name: str = ""  # where pytest has an option of this name already
+    pytest_default: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def dest(self) -> str:
+        return self.name.replace("-", "_")
+
+    @property
+    def pytest_flag(self) -> str:
+        return f"--{self.pytest_name or self.name}"
+
+    def arguments(self) -> dict[str, Any]:
+        """argparse / pytest keyword arguments (both take argparse's)."""
+        if self.kind is None:
+            return {"action": "store_true", "help": self.help}
+        arguments: dict[str, Any] = {"help": self.help, "type": self.kind}
+        if self.repeatable:
+            arguments["action"] = "append"
+        if self.choices:
+            arguments["choices"] = self.choices
+        if self.metavar:
+            arguments["metavar"] = self.metavar
+        return arguments
+
+
+RUN_OPTIONS = (
+    Option("profile", "target profile (TOML); default: the embedded reference implementation", metavar="FILE"),
+    Option("api", "API family to check (repeatable; default all)", repeatable=True, choices=FAMILIES),
+    Option("mutant", "run the embedded reference with this deliberate fault (see `pickconform mutants`)"),
+    Option("variant", "run the embedded reference with this other reading of a silent point (`pickconform variants`)"),
+    Option("requirement", "run only the tests of this requirement ID (repeatable)", repeatable=True, metavar="ID"),
+    Option("report-dir", "write report.json, report.html, report.md, junit.xml and cucumber.json here", metavar="DIR"),
+    Option(
+        "strict",
+        "a breach of an interpretation or a SHOULD is a fail, not a warn",
+        kind=None,
+        pytest_name="strict-conformance",  # pytest has a --strict of its own
+    ),
+    Option("seed", f"seed of every generated value (default {DEFAULT_SEED})", kind=int),
+    Option("run-id", "run id mixed into every reference the suite sends"),
+    Option("fuzz-examples", "Schemathesis examples per operation (default 20)", kind=int, pytest_default=20),
+    Option("fuzz-random", "randomised, deeper fuzzing (not reproducible)", kind=None),
+    Option("fuzz-all", "also judge the set-up operations no seed defines (their findings are warnings)", kind=None),
+    Option(
+        "max-time",
+        "stop the run cleanly after this long: the report is written, what did not run is skipped (exit 143)",
+        kind=float,
+        metavar="SECONDS",
+    ),
+    Option("record", "record one redacted cassette per conformance test into DIR", metavar="DIR"),
+    Option("replay", "replay the cassettes in DIR offline: no target, no connection", metavar="DIR"),
+    Option("fail-stale", "with --replay, a cassette recorded with other specs fails its test", kind=None),
+)
+
+
+def to_pytest_args(values: dict[str, Any]) -> list[str]:
+    """The pytest arguments for the options `pickconform run` was given (the others keep pytest's defaults)."""
+    arguments: list[str] = []
+    for option in RUN_OPTIONS:
+        value = values.get(option.dest)
+        if option.kind is None:
+            arguments += [option.pytest_flag] if value else []
+        elif option.repeatable:
+            for item in value or ():
+                arguments += [option.pytest_flag, str(item)]
+        elif value is not None:
+            arguments += [option.pytest_flag, str(value)]
+    return arguments
