@@ -1,5 +1,5 @@
-"""`pickconform run | serve | diff | report | mutants | variants`: the command-line contract (exit 0 pass, 1 fail or
-breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0 pass,
+1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
 
 from __future__ import annotations
 
@@ -181,6 +181,17 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_PASS
 
 
+def _trace(args: argparse.Namespace) -> int:
+    from pickconform.trace import trace
+
+    try:
+        print("\n".join(trace(args.requirement)))
+    except KeyError:
+        print(f"pickconform: error: unknown requirement {args.requirement!r}", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_PASS
+
+
 def _variants(args: argparse.Namespace) -> int:
     from pickconform.reference.mutants import all_variants
 
@@ -228,6 +239,10 @@ def parser() -> argparse.ArgumentParser:
 
     variants = commands.add_parser("variants", help="list the variants: NAME  what it decides differently")
     variants.set_defaults(handler=_variants)
+
+    traced = commands.add_parser("trace", help="everything about a requirement: statement, specs, scenarios, code")
+    traced.add_argument("requirement", metavar="ID")
+    traced.set_defaults(handler=_trace)
 
     rendered = commands.add_parser("report", help="re-render report.md and report.html from REPORT_DIR/report.json")
     rendered.add_argument("report_dir", metavar="REPORT_DIR")
