@@ -35,7 +35,7 @@ class Option:
     def arguments(self) -> dict[str, Any]:
         """argparse / pytest keyword arguments (both take argparse's)."""
         if self.kind is None:
-            return {"action": "store_true", "help": self.help}
+            return {"action": "store_true", "help": self.help, "default": False}
         arguments: dict[str, Any] = {"help": self.help, "type": self.kind}
         if self.repeatable:
             arguments["action"] = "append"

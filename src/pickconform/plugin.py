@@ -39,7 +39,7 @@ _REPLAYED_RUN = pytest.StashKey[RunContext]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("pickconform", "pickconform conformance suite")
     for option in RUN_OPTIONS:  # the same table as `pickconform run`'s
-        group.addoption(option.pytest_flag, default=option.pytest_default, **option.arguments())
+        group.addoption(option.pytest_flag, **{"default": option.pytest_default, **option.arguments()})
 
 
 def _is_conformance(path: Path) -> bool:

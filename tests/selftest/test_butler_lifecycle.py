@@ -73,8 +73,10 @@ def test_a_terminal_state_is_final(checker: LifecycleChecker) -> None:
     assert judge(checker, information("A", "not_fulfillable"), information("A", "fulfillable")) == ["BUTLER-LIFECYCLE"]
 
 
-def test_a_repeated_state_needs_a_modification(checker: LifecycleChecker) -> None:
-    assert judge(checker, information("A", "fulfillable"), information("A", "fulfillable")) == ["BUTLER-LIFECYCLE"]
+def test_a_repeated_state_is_a_re_notification(checker: LifecycleChecker) -> None:
+    """Seed 004: each order_information "contains the complete current state": the same state again is no move."""
+    assert judge(checker, information("A", "fulfillable"), information("A", "fulfillable")) == []
+    assert judge(checker, information("A", "cancelled")) == ["BUTLER-LIFECYCLE"]  # a move still needs its call
 
 
 def test_cancelled_without_a_cancel_call(checker: LifecycleChecker) -> None:
@@ -83,7 +85,9 @@ def test_cancelled_without_a_cancel_call(checker: LifecycleChecker) -> None:
 
 def test_a_notification_about_an_unknown_request(checker: LifecycleChecker) -> None:
     assert judge(checker, information("B", "fulfillable")) == ["BUTLER-LIFECYCLE"]
-    assert checker.findings[0].external_id is None
+    # Kept with the id it names: only a scenario that used that id reports it, never another scenario.
+    assert checker.findings[0].external_id == "B"
+    assert checker.report({"A"}) == [] and len(checker.report({"B"})) == 1
 
 
 @pytest.mark.parametrize(
