@@ -4,6 +4,7 @@ notifications with a deadline."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -158,26 +159,45 @@ class ButlerApi:
             if r.valid and r.notification.get("notification_type") == kind
         ]
 
-    def _next(self, external_id: str, kind: str) -> Received | None:
-        cursor = self._cursors[(external_id, kind)]
-        matching = self._matching(external_id, kind)
-        return matching[cursor] if cursor < len(matching) else None
+    def _next(
+        self, external_id: str, kind: str, showing: Callable[[dict[str, Any]], bool] | None = None
+    ) -> Received | None:
+        unseen = self._matching(external_id, kind)[self._cursors[(external_id, kind)] :]
+        if showing is not None:
+            unseen = [r for r in unseen if showing(r.notification["notification_data"])]
+        return unseen[0] if unseen else None
+
+    def _last(self, external_id: str, kind: str) -> Received | None:
+        unseen = self._matching(external_id, kind)[self._cursors[(external_id, kind)] :]
+        return unseen[-1] if unseen else None
 
     def _invalid(self, external_id: str) -> Received | None:
         """An unseen notification about this request that breaks the schema (it may be the one awaited)."""
         found = (r for r in self.receiver.by_request.get(external_id, []) if not r.valid)
         return next((r for r in found if id(r) not in self._seen_invalid), None)
 
-    def next(self, external_id: str, kind: str, requirement: str) -> dict[str, Any]:
+    def next(
+        self,
+        external_id: str,
+        kind: str,
+        requirement: str,
+        showing: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> dict[str, Any]:
         """The next valid `kind` notification about this request, once it arrives; the checker's findings about
         this scenario's requests are recorded meanwhile. Not arriving by the deadline is a violation of
-        `requirement`; a notification about the request that breaks the schema instead stops on NOTIFY-SCHEMA."""
+        `requirement`; a notification about the request that breaks the schema instead stops on NOTIFY-SCHEMA.
+
+        `showing`: wait for the first one whose data shows this (notifications about the request that the call did
+        not cause, such as a late re-notification of its state, may come first); none by the deadline: the last one
+        that came, for the caller to judge."""
         receiver = self.receiver
         timeout = self.target.notification_timeout
-        receiver.wait_for(lambda: self._next(external_id, kind) or self._invalid(external_id), timeout)
+        receiver.wait_for(lambda: self._next(external_id, kind, showing) or self._invalid(external_id), timeout)
         with receiver.condition:
             self.report()
-            found = self._next(external_id, kind)
+            found = self._next(external_id, kind, showing)
+            if found is None and showing is not None:
+                found = self._last(external_id, kind)
             if found is None:
                 invalid = self._invalid(external_id)
                 if invalid is not None:
@@ -192,7 +212,8 @@ class ButlerApi:
                     f"no {kind} notification about pick request {external_id} within {timeout:g} s\n"
                     f"stream of pick request {external_id}:\n{receiver.checker.show(external_id)}",
                 )
-            self._cursors[(external_id, kind)] += 1
+            matching = self._matching(external_id, kind)
+            self._cursors[(external_id, kind)] = next(i for i, r in enumerate(matching) if r is found) + 1
             return found.notification
 
     def state(self, external_id: str) -> str:

@@ -141,7 +141,7 @@ class LifecycleChecker:
             pending = [t for t in stream.transactions if t.kind == trigger and t.outcome is None]
             if fresh:
                 fresh[0].consumed = True
-            elif pending:
+            elif pending and before != after:  # the same state again may be a re-notification: not its effect
                 pending[0].overtaken_by, pending[0].consumed = after, True  # judged when (if) its outcome arrives
             elif before != after:  # the same state again without a modify is a re-notification of it
                 self.violation("BUTLER-LIFECYCLE", ext, f"{before} → {after} without a successful {trigger} call")

@@ -409,7 +409,11 @@ def the_pick_request_becomes(butler: ButlerApi, scenario: Scenario, state: str, 
 def modified_with_priority(butler: ButlerApi, scenario: Scenario, priority: str, state: str, requirement: str) -> None:
     """The order_information that follows a successful modify carries the modification (documented); that it is in
     the state the request had is pickconform's reading (BUTLER-MODIFY-SAME-STATE)."""
-    data = butler.next(scenario.external_id, "order_information", requirement)["notification_data"]
+    def shows_it(data: dict[str, Any]) -> bool:
+        return (data.get("attributes") or {}).get("simple_priority") == priority
+
+    # A re-notification of the request's state (of its creation, say) may come between the call and its outcome.
+    data = butler.next(scenario.external_id, "order_information", requirement, showing=shows_it)["notification_data"]
     scenario.states[scenario.external_id], scenario.latest = data["state"], data
     got = (data.get("attributes") or {}).get("simple_priority")
     expect(got == priority, requirement, f"after the modification, simple_priority is {got!r}, not {priority!r}")
