@@ -425,6 +425,9 @@ def _facts(document: dict[str, Any]) -> list[tuple[str, str]]:
         verb = "recorded into" if cassettes["mode"] == "record" else "replayed from"
         stale = len(cassettes.get("stale") or {})
         facts.append(("cassettes", f"{verb} {cassettes.get('directory', '')}" + (f" ({stale} stale)" if stale else "")))
+    inbound = document.get("unexpected_inbound")
+    if isinstance(inbound, dict) and inbound.get("count"):
+        facts.append(("unexpected inbound", f"{inbound['count']} refused by the receiver (no verdict depends on them)"))
     limits = document.get("limits")
     if isinstance(limits, dict):
         facts += [(f"limit: {k}", str(v)) for k, v in limits.items() if isinstance(v, int | float | str | bool)]

@@ -34,6 +34,7 @@ _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
 _RECORDER = pytest.StashKey[cassettes.Recorder | None]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
+_LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement IDs a conformance test verifies")
     config.addinivalue_line("markers", "capability(name): a target capability the test needs")
     config.stash[_OUTCOMES] = []
+    config.stash[_LEFTOVER_INBOUND] = []
     config.pluginmanager.register(OutcomeCollector(config.stash[_OUTCOMES]), "pickconform-outcomes")
     config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
     config.stash[_TARGET] = None
@@ -402,8 +404,8 @@ def _setup_error(error: BaseException | None) -> str:
         error = error.stopped_by
     if error is None or isinstance(error, Violation | pytest.skip.Exception | KeyboardInterrupt):
         return ""
-    if isinstance(error, SetupError):
-        return str(error)
+    if isinstance(error, SetupError | cassettes.StaleCassette | cassettes.CassetteMiss):
+        return str(error)  # says what could not be done, and what to do about a cassette
     miss = cassettes.find_miss(error)
     if miss is not None:
         return ""  # described on its own below
@@ -422,10 +424,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if misbehaved is not None:
         findings, stopped = [*findings, misbehaved], misbehaved.requirement
     miss = cassettes.find_miss(error) if error is not None else None
-    if miss is not None:  # vcrpy's own message would show the unredacted request
-        test_report.longrepr = cassettes.describe_miss(miss, item.nodeid)
-        setup_error = test_report.longrepr
-    if findings or setup_error:
+    if miss is not None:  # vcrpy's own message would show the unredacted request: never str(error) here
+        setup_error = cassettes.describe_miss(miss, item.nodeid)
+        earlier = [str(v) for v in error.found] if isinstance(error, Violations) else []
+        test_report.longrepr = "\n\n".join([*earlier, setup_error])
+    elif findings or setup_error:
         test_report.longrepr = str(error)  # the requirement, request and response say it all
     strict = item.config.getoption("strict_conformance")
     soft = {r.id for r in catalogue().values() if r.soft}
@@ -451,8 +454,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             ("stopped", stopped),
             ("error", setup_error),
             ("stale_cassette", " ".join(stale)),
+            ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
         ]
     return test_report
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """xdist: a worker's unexpected inbound requests that came after its last test's report."""
+    leftover = getattr(node, "workeroutput", {}).get("pickconform_unexpected_inbound", {})
+    node.config.stash[_LEFTOVER_INBOUND].append(leftover)
 
 
 class OutcomeCollector:
@@ -485,6 +496,7 @@ class OutcomeCollector:
                 tuple(properties.get("stale_cassette", "").split()),
                 json.loads(properties.get("scenario") or "{}"),
                 int(properties.get("exchanges") or 0),
+                json.loads(properties.get("unexpected_inbound") or "{}"),
             )
         )
 
@@ -493,12 +505,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     config = session.config
     target = config.stash.get(_TARGET, None)
     described = None
+    leftover: dict[str, Any] = {}  # unexpected inbound requests after the last test's report
     if target is not None:
         described = (target.name, target.run, set(target.families))
+        leftover = target.take_unexpected_inbound()
         target.close()
         config.stash[_TARGET] = None
     if hasattr(config, "workerinput"):
+        config.workeroutput["pickconform_unexpected_inbound"] = leftover  # type: ignore[attr-defined]
         return  # an xdist worker: the controller writes the report, from the test reports it receives
+    config.stash[_LEFTOVER_INBOUND].append(leftover)
     outcomes = config.stash.get(_OUTCOMES, [])
     if described is None and outcomes:  # the xdist controller: its workers started the targets
         described = (target_name(config), run_context(config), set(selected_families(config)))
@@ -523,6 +539,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "directory": config.getoption(mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
+    inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
+    if inbound is not None:
+        document["unexpected_inbound"] = inbound
     config.stash[_DOCUMENT] = document
     if config.getoption("report_dir"):
         config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
@@ -555,6 +574,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     document = config.stash.get(_DOCUMENT, None)
     if document is None:
         return
+    if inbound := document.get("unexpected_inbound"):
+        terminalreporter.write_line(
+            f"pickconform: {inbound['count']} unexpected inbound request(s) refused by the notification receiver "
+            f"(no verdict depends on them), e.g. {inbound['examples'][0]}",
+            yellow=True,
+        )
     terminalreporter.section(f"pickconform: conformance of {document['target']}")
     width = max((len(r["id"]) for r in document["requirements"]), default=10)
     for r in document["requirements"]:

@@ -59,6 +59,8 @@ class TestOutcome:
     stale_cassette: tuple[str, ...] = ()  # spec files changed since the replayed cassette was recorded
     scenario: dict[str, Any] = field(default_factory=dict)  # a Gherkin scenario's steps, for cucumber.json
     exchanges: int = 0  # how many exchanges with the target the test made
+    # requests the notification receiver refused meanwhile, {"count", "examples"} (no verdict depends on them)
+    unexpected_inbound: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -190,6 +192,7 @@ def as_markdown(document: dict[str, Any]) -> str:
         f"**{summary_line(document)}**",
         "",
         *_cassette_lines(document.get("cassettes")),
+        *_inbound_lines(document.get("unexpected_inbound")),
         "| Requirement | Level | Basis | Status | Title | Reason |",
         "|---|---|---|---|---|---|",
     ]
@@ -218,6 +221,26 @@ def _cassette_lines(cassettes: dict[str, Any] | None) -> list[str]:
             "their verdicts judge the old contract. Re-record with `--record`."
         )
     return [*lines, ""]
+
+
+def unexpected_inbound(outcomes: list[TestOutcome], leftover: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The requests the notification receiver refused during the run (wrong path or method, too large, a flood):
+    counted for the reader, never a verdict. `leftover`: those after each process's last test report."""
+    parts = [o.unexpected_inbound for o in outcomes if o.unexpected_inbound] + leftover
+    count = sum(part.get("count", 0) for part in parts)
+    if not count:
+        return None
+    return {"count": count, "examples": [line for part in parts for line in part.get("examples", [])][:20]}
+
+
+def _inbound_lines(inbound: dict[str, Any] | None) -> list[str]:
+    if not inbound:
+        return []
+    return [
+        f"**{inbound['count']} unexpected inbound request(s)** reached the notification receiver and were refused "
+        f"(no verdict depends on them), e.g. {inbound['examples'][0]}.",
+        "",
+    ]
 
 
 def as_junit(outcomes: list[TestOutcome], document: dict[str, Any]) -> str:

@@ -30,6 +30,16 @@ class Target:
     server: Any = None  # the embedded ReferenceServer, if any
     profile: Profile | None = None
 
+    def take_unexpected_inbound(self) -> dict[str, Any]:
+        """Requests to the suite's own endpoints (the Butler receiver) refused since the last call: how many, and the
+        first few described."""
+        count, examples = 0, []
+        for family in self.families.values():
+            if hasattr(family, "take_unexpected_inbound"):
+                more, described = family.take_unexpected_inbound()
+                count, examples = count + more, examples + described
+        return {"count": count, "examples": examples}
+
     def close(self) -> None:
         for family in self.families.values():
             family.close()

@@ -6,11 +6,18 @@ Every notification is validated against specs/butler/notifications and, when val
 checker. A repeated notification_id with the same content is a retried delivery: acknowledged and not processed
 again (idempotent). The same id with a different content is a different notification: processed, and a departure
 from BUTLER-NOTIFY-UNIQUE-ID. Steps wait for notifications with a deadline on a Condition.
+
+It is a server on the network, guarded as one: it answers only POSTs to its own path (`/notifications/<token>`,
+a random token or the profile's, so only who was told the callback URL can reach it), with a bounded body, a
+bounded count per pick request and a bounded number of requests in flight. Anything else is answered 404, 405,
+413 or 429 and counted as an *unexpected inbound request* in the report, without affecting any verdict.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
 import threading
 import time
 from collections import defaultdict
@@ -19,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -27,6 +34,12 @@ from pickconform import cassettes
 from pickconform.butler import spec
 from pickconform.butler.lifecycle import LifecycleChecker
 from pickconform.loopback import LoopbackServer
+
+MAX_BODY_BYTES = 1024 * 1024  # a notification is a few KiB; the seed's largest example is under 4 KiB
+MAX_PER_REQUEST = 500  # notifications about one pick request (a complete lifecycle is about a dozen)
+MAX_IN_FLIGHT = 32  # requests handled at once; more are answered 429 at once
+_NOT_JSON = object()
+MAX_UNEXPECTED_KEPT = 20  # descriptions of unexpected inbound requests kept (all are counted)
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class Receiver:
         port: int = 0,
         *,
         offline: bool = False,
+        token: str = "",
     ) -> None:
         self.checker = checker or LifecycleChecker()
         # One lock for the checker and the records; the suite holds it while it calls the target, so that a
@@ -72,15 +86,23 @@ class Receiver:
         self.refused: list[tuple[str | None, str | None]] = []  # (external id, notification_id) answered 500
         self._contents: dict[str, str] = {}
         self._refuse: dict[str, int] = {}
+        self.unexpected_count = 0  # in all
+        self._unexpected_pending = 0  # not yet taken into a test's report, and the first of them described
+        self._unexpected: list[str] = []  # not yet taken into a test's report
+        self._in_flight = 0
         self.offline = offline
+        # Unguessable, and never recorded (cassettes canonicalise the callback URL): not a value the suite judges by.
+        self.path = f"{self.PATH}/{token or secrets.token_urlsafe(24)}"
         if offline:
             self._server = None
             self.url = cassettes.RECEIVER_ORIGIN + self.PATH
         else:
-            app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=["POST"])])
+            methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+            app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=methods)])
             self._server = LoopbackServer(app, host, port, name="the notification receiver")
-            self.url = f"http://{self._server.host}:{self._server.port}{self.PATH}"
-            cassettes.alias_origin(self.url, cassettes.RECEIVER_ORIGIN)  # recorded without the random port
+            self.url = f"http://{self._server.host}:{self._server.port}{self.path}"
+            # Recorded without the random port and the per-run token: cassettes do not depend on either.
+            cassettes.alias_origin(self.url, cassettes.RECEIVER_ORIGIN + self.PATH)
 
     def start(self) -> Receiver:
         if self._server is None:
@@ -115,18 +137,76 @@ class Receiver:
 
     # --- the callback -----------------------------------------------------------------------------------------
 
+    def public_url(self, base: str) -> str:
+        """The callback URL through a tunnel or proxy at `base`: the per-run path appended."""
+        return base.rstrip("/") + self.path
+
+    def take_unexpected(self) -> tuple[int, list[str]]:
+        """How many unexpected inbound requests came since the last call, and the first few described (each is
+        reported once)."""
+        with self.condition:
+            taken = (self._unexpected_pending, self._unexpected)
+            self._unexpected_pending, self._unexpected = 0, []
+            return taken
+
+    def _unexpected_request(self, status: int, why: str, request: Request) -> Response:
+        with self.condition:
+            self.unexpected_count += 1
+            self._unexpected_pending += 1
+            if len(self._unexpected) < MAX_UNEXPECTED_KEPT:
+                client = request.client.host if request.client else "?"
+                self._unexpected.append(f"{request.method} from {client} answered {status}: {why}")
+        return JSONResponse({"error": why}, status_code=status)
+
     async def _endpoint(self, request: Request) -> Response:
-        status, answer = self.deliver(request.url.path, await request.body())
-        return JSONResponse(answer, status_code=status)
+        if request.url.path != self.path:
+            return self._unexpected_request(404, "not the callback path", request)
+        if request.method != "POST":
+            return self._unexpected_request(405, "not a POST", request)
+        if self._in_flight >= MAX_IN_FLIGHT:
+            return self._unexpected_request(429, f"more than {MAX_IN_FLIGHT} notifications in flight", request)
+        self._in_flight += 1  # the event loop's thread only: no lock needed
+        try:
+            try:
+                raw = await self._bounded_body(request)
+            except ClientDisconnect:  # the sender gave up before its body was whole: nothing to judge
+                return self._unexpected_request(400, "the sender disconnected before the body ended", request)
+            if raw is None:
+                return self._unexpected_request(413, f"body larger than {MAX_BODY_BYTES} bytes", request)
+            # Judged in a worker thread: the suite's steps hold the lock while they call the target.
+            status, answer = await asyncio.to_thread(self.deliver, self.PATH, raw)
+            if status == 429:
+                return self._unexpected_request(429, answer["error"], request)
+            return JSONResponse(answer, status_code=status)
+        finally:
+            self._in_flight -= 1
+
+    @staticmethod
+    async def _bounded_body(request: Request) -> bytes | None:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return None
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def deliver(self, path: str, raw: bytes) -> tuple[int, dict[str, str]]:
         """One notification POSTed to the callback (live) or replayed from a cassette: the status and body to answer."""
+        try:
+            document = json.loads(raw)
+        except (ValueError, RecursionError):
+            document = _NOT_JSON
         with self.condition:
+            external_id = None if document is _NOT_JSON else external_id_of(document)
+            if external_id is not None and len(self.by_request.get(external_id, ())) >= MAX_PER_REQUEST:
+                return 429, {"error": f"more than {MAX_PER_REQUEST} notifications about pick request {external_id}"}
             # Recorded under the lock, where it is judged: its place among the suite's calls is the one it had here.
             cassettes.record_inbound(path, raw)
-            try:
-                document = json.loads(raw)
-            except (ValueError, RecursionError):
+            if document is _NOT_JSON:
                 self.checker.violation(
                     "BUTLER-NOTIFY-SCHEMA", None, f"a notification is not JSON: {raw[:200]!r}", anywhere=True
                 )

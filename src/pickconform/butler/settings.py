@@ -18,6 +18,9 @@ class Settings:
     # reached through a tunnel or a proxy). An empty public URL means http://<listen address>/notifications.
     callback_listen: str = "127.0.0.1:0"
     callback_public_url: str = ""
+    # The receiver answers only on /notifications/<token>; the token is random per run unless this environment
+    # variable gives it (when you configure the sandbox's webhook yourself, without the `callback` capability).
+    callback_token_env: str = ""
     # Declared capabilities; when absent, the control protocol's capabilities endpoint says.
     capabilities: list[str] | None = None
     notification_timeout: float = 10.0

@@ -29,9 +29,11 @@ class ButlerTarget:
         callback_public_url: str = "",
         capabilities: frozenset[str] | None = None,
         notification_timeout: float = 10.0,
+        callback_token: str = "",
     ) -> None:
         self.base_url, self.control_url = base_url.rstrip("/"), control_url.rstrip("/")
         self.callback_listen, self.callback_public_url = callback_listen, callback_public_url
+        self.callback_token = callback_token
         self.notification_timeout = notification_timeout
         self.log = log
         self.client = make_client(self.base_url, auth=BearerToken(token), log=log)
@@ -60,10 +62,11 @@ class ButlerTarget:
         """The notification receiver, started on first use and registered as the target's callback if it can be."""
         if self._receiver is None:
             host, _, port = self.callback_listen.rpartition(":")
-            receiver = Receiver(host=host, port=int(port), offline=self.offline).start()
-            url = self.callback_public_url or receiver.url
-            if self.callback_public_url:
-                cassettes.alias_origin(self.callback_public_url, cassettes.RECEIVER_ORIGIN)
+            receiver = Receiver(host=host, port=int(port), offline=self.offline, token=self.callback_token).start()
+            url = receiver.url
+            if self.callback_public_url and not self.offline:
+                url = receiver.public_url(self.callback_public_url)
+                cassettes.alias_origin(url, cassettes.RECEIVER_ORIGIN + receiver.PATH)
             if "callback" in self.capabilities and self.control is not None:
                 with cassettes.shared():  # registered once per session
                     response = self.control.put("/callback", json={"url": url})
@@ -72,6 +75,9 @@ class ButlerTarget:
                     raise RuntimeError(f"the target refused the callback URL {url}: {response.status_code}")
             self._receiver = receiver
         return self._receiver
+
+    def take_unexpected_inbound(self) -> tuple[int, list[str]]:
+        return self._receiver.take_unexpected() if self._receiver is not None else (0, [])
 
     def preflight(self) -> None:
         try:
@@ -110,4 +116,5 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ButlerTar
         callback_public_url=settings.callback_public_url,
         capabilities=None if settings.capabilities is None else frozenset(settings.capabilities),
         notification_timeout=settings.notification_timeout,
+        callback_token=secret_from_env(settings.callback_token_env, where) if settings.callback_token_env else "",
     )
