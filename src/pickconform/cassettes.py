@@ -110,17 +110,20 @@ def canonical_uri(uri: str) -> str:
     return urlunsplit((origin.scheme, origin.netloc, parts.path, parts.query, ""))
 
 
-_aliases: dict[str, str] = {}  # live origin → canonical origin, for origins the suite sends in request bodies
+_aliases: dict[str, str] = {}  # live URL or origin → canonical, for URLs the suite sends in request bodies
 
 
 def alias_origin(live: str, canonical: str) -> None:
-    """Record `live` (e.g. the receiver's loopback origin, sent as a callback URL) as `canonical` in request bodies."""
-    parts = urlsplit(live)
-    _aliases[f"{parts.scheme}://{parts.netloc}"] = canonical
+    """Record `live` (e.g. the receiver's callback URL, with its loopback port and per-run token) as `canonical` in
+    request bodies; requests to `live`'s origin are the suite's own (in-process deliveries), not the target's."""
+    parts, canonical_parts = urlsplit(live), urlsplit(canonical)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    _aliases[live] = canonical
+    _aliases.setdefault(origin, f"{canonical_parts.scheme}://{canonical_parts.netloc}")
 
 
 def _canonical_body(body: bytes | str | None) -> bytes | str | None:
-    for live, canonical in _aliases.items():
+    for live, canonical in sorted(_aliases.items(), key=lambda alias: -len(alias[0])):  # a whole URL before its origin
         if isinstance(body, bytes) and live.encode() in body:
             body = body.replace(live.encode(), canonical.encode())
         elif isinstance(body, str) and live in body:
