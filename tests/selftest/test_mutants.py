@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pickconform.catalogue import catalogue
+from pickconform.paths import SPECS
 from pickconform.reference.app import available_families
 from pickconform.reference.mutants import all_mutants, all_variants
 from tests.selftest.conftest import pickconform
@@ -44,6 +45,18 @@ def test_every_interpretation_has_a_variant_the_suite_passes(family: str) -> Non
         if r.family == family and r.basis == "interpretation" and r.id not in departed
     ]
     assert undecided == [], "interpretations no variant reads the other way"
+
+
+@pytest.mark.parametrize("family", available_families())
+def test_every_interpretation_is_written_down_with_its_variants(family: str) -> None:
+    """specs/<family>/DECISIONS.md names each interpretation's requirement and every variant that reads it otherwise."""
+    text = (SPECS / family / "DECISIONS.md").read_text()
+    missing = {
+        r.id: [v.name for v in VARIANTS.values() if r.id in v.departs and v.name not in text]
+        for r in catalogue().values()
+        if r.family == family and r.basis == "interpretation"
+    }
+    assert {k: v for k, v in missing.items() if v or k not in text} == {}
 
 
 def test_variants_name_known_requirements_and_depart_only_from_soft_ones() -> None:
