@@ -7,7 +7,7 @@ Feature: Creating Butler pick service requests
 
   @req:BUTLER-CREATE
   Scenario: Creating a pick request answers the created object
-    When a pick request for 3 units of a new SKU is created
+    When a pick request for 3 units of a SKU without inventory is created
     Then the created object has ids, its lines, type PICK and state CREATED
 
   @req:BUTLER-ATTRIBUTES

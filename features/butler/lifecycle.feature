@@ -6,21 +6,21 @@ Feature: The Butler pick request lifecycle, observed through notifications
 
   @req:BUTLER-NOT-FULFILLABLE @req:BUTLER-LIFECYCLE @req:BUTLER-NOTIFY-SCHEMA
   Scenario: Without inventory the pick request is not fulfillable
-    When a pick request for 3 units of a new SKU is created
+    When a pick request for 3 units of a SKU without inventory is created
     Then the pick request becomes not_fulfillable
     And every notification stream followed the lifecycle
 
-  @req:BUTLER-FULFILLABLE @req:BUTLER-LIFECYCLE @capability:inventory
+  @req:BUTLER-FULFILLABLE @req:BUTLER-LIFECYCLE
   Scenario: Available inventory is blocked for the first pick request only
     Given a SKU with 5 units of inventory
-    When a pick request for 5 units of the SKU is created
+    When a pick request for all units of the SKU is created
     Then the pick request becomes fulfillable
-    When a pick request for 5 units of the SKU is created
+    When a pick request for all units of the SKU is created
     Then the pick request becomes not_fulfillable
     And every notification stream followed the lifecycle
 
   @req:BUTLER-COMPLETE @req:BUTLER-BIN-COMPLETE @req:BUTLER-LIFECYCLE @req:BUTLER-NOTIFY-ORDER
-  @req:BUTLER-NOTIFY-SCHEMA @req:BUTLER-NOTIFY-UNIQUE-ID @capability:inventory @capability:rack @capability:pick
+  @req:BUTLER-NOTIFY-SCHEMA @req:BUTLER-NOTIFY-UNIQUE-ID @capability:rack @capability:pick
   @capability:finish
   Scenario: All picks done: complete, then bin_complete
     Given a SKU with 10 units of inventory
@@ -37,7 +37,7 @@ Feature: The Butler pick request lifecycle, observed through notifications
     And a bin_complete about the pick request follows
     And every notification stream followed the lifecycle
 
-  @req:BUTLER-COMPLETE @req:BUTLER-LIFECYCLE @capability:inventory @capability:rack @capability:pick
+  @req:BUTLER-COMPLETE @req:BUTLER-LIFECYCLE @capability:rack @capability:pick
   @capability:finish
   Scenario Outline: A pick exception is reported in its container, and the request still completes
     Given a SKU with 10 units of inventory
@@ -57,7 +57,7 @@ Feature: The Butler pick request lifecycle, observed through notifications
       | physically_damaged |
       | unscannable        |
 
-  @req:BUTLER-ABANDONED @req:BUTLER-LIFECYCLE @capability:inventory @capability:rack @capability:pick
+  @req:BUTLER-ABANDONED @req:BUTLER-LIFECYCLE @capability:rack @capability:pick
   @capability:finish
   Scenario: Inventory missing: the pick request is abandoned
     Given a SKU with 10 units of inventory

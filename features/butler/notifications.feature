@@ -6,7 +6,7 @@ Feature: Delivering Butler notifications
   @req:BUTLER-NOTIFY-RETRY @req:BUTLER-NOTIFY-UNIQUE-ID
   Scenario: A notification refused with 500 is delivered again
     Given the callback refuses the first notification about the next pick request with 500
-    When a pick request for 2 units of a new SKU is created
+    When a pick request for 2 units of a SKU without inventory is created
     Then the refused notification is delivered again
     And the pick request becomes not_fulfillable
     And every notification stream followed the lifecycle

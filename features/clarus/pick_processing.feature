@@ -6,14 +6,14 @@ Feature: Clarus asynchronous pick processing and GraphQL polling
   Background:
     Given a product with 20 units in stock
 
-  @req:CLARUS-PROCESS-REFERENCES @req:CLARUS-ONE-REF-PER-ORDER @capability:receive_creates_stock
+  @req:CLARUS-PROCESS-REFERENCES @req:CLARUS-ONE-REF-PER-ORDER
   Scenario: Each processed order gets its own process reference
     Given a pending goods out for 2 units of the product
     And a pending goods out for 3 units of the product
     When I process picks for all goods outs
     Then each goods out gets its own process reference
 
-  @req:CLARUS-POLL-TERMINAL @req:CLARUS-STATUS-ENUM @capability:receive_creates_stock
+  @req:CLARUS-POLL-TERMINAL @req:CLARUS-STATUS-ENUM
   Scenario: Polling reaches completed, reporting only documented statuses
     Given a pending goods out for 4 units of the product
     When I process picks for the goods out
@@ -21,7 +21,7 @@ Feature: Clarus asynchronous pick processing and GraphQL polling
     Then every pick processing request completed
     And every status observed was pending, completed or failed
 
-  @req:CLARUS-POLL-TERMINAL @req:CLARUS-STATUS-ENUM @capability:receive_creates_stock
+  @req:CLARUS-POLL-TERMINAL @req:CLARUS-STATUS-ENUM
   Scenario: An order without lines reaches completed or failed
     Given a pending goods out without lines
     When I process picks for the goods out
@@ -29,13 +29,13 @@ Feature: Clarus asynchronous pick processing and GraphQL polling
     Then every pick processing request finished
     And every status observed was pending, completed or failed
 
-  @req:CLARUS-GQL-SHAPES @capability:receive_creates_stock
+  @req:CLARUS-GQL-SHAPES
   Scenario: Both documented GraphQL query shapes find the request
     Given a pending goods out for 1 units of the product
     When I process picks for the goods out
     Then both GraphQL query shapes find the pick processing request
 
-  @req:CLARUS-SCHEMA @capability:receive_creates_stock
+  @req:CLARUS-SCHEMA
   Scenario: The success path answers as the specification documents
     Given a pending goods out for 2 units of the product
     When I process picks for the goods out

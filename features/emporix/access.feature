@@ -3,7 +3,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
   Triggering a job needs pickpack.pickpack_manage, reading one pickpack.pickpack_view. The tenant in the path selects
   the data: ^[a-z][a-z0-9]+$ with 3-16 characters; a jobId is 3-16 characters of [a-zA-Z0-9_-].
 
-  @req:EMPORIX-AUTH-401 @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-AUTH-401 @req:EMPORIX-ERROR-BODY
   Scenario Outline: A request without a valid token is refused with 401
     Given a recalculation job of the tenant
     When I <operation> with <credential>
@@ -21,7 +21,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
     When I trigger a job of an unknown jobType without a token
     Then the request is refused, for the missing token first
 
-  @req:EMPORIX-AUTH-EXPIRED @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-AUTH-EXPIRED @req:EMPORIX-ERROR-BODY
   Scenario Outline: A request with an expired token is refused with 401
     Given a recalculation job of the tenant
     When I <operation> with an expired token
@@ -32,19 +32,19 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
       | trigger a job |
       | read the job  |
 
-  @req:EMPORIX-SCOPE-MANAGE @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-SCOPE-MANAGE @req:EMPORIX-ERROR-BODY
   Scenario: A view-only token cannot trigger a job
     Given a recalculation job of the tenant
     When I trigger a job with a view-only token
     Then the answer is 403 with the documented error body
 
-  @req:EMPORIX-SCOPE-VIEW @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-SCOPE-VIEW @req:EMPORIX-ERROR-BODY
   Scenario: A manage-only token cannot read a job
     Given a recalculation job of the tenant
     When I read the job with a manage-only token
     Then the answer is 403 with the documented error body
 
-  @req:EMPORIX-TENANT-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-TENANT-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY
   Scenario Outline: A tenant that breaks the pattern or the length is refused
     Given a recalculation job of the tenant
     When I <operation> on the tenant path <tenant>
@@ -61,7 +61,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
       | read the job  | of 2 letters  |
       | read the job  | of 17 letters |
 
-  @req:EMPORIX-JOBID-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-JOBID-PATTERN @req:EMPORIX-CHECK-ORDER @req:EMPORIX-ERROR-BODY
   Scenario Outline: A job id that breaks the pattern or the length is refused
     Given a recalculation job of the tenant
     When I read the job as its id <variant>
@@ -79,7 +79,7 @@ Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
     When I read a well-formed job id that was never issued
     Then the answer is 404 with the documented error body
 
-  @req:EMPORIX-TENANT-ISOLATION @req:EMPORIX-ERROR-BODY @capability:seed_orders
+  @req:EMPORIX-TENANT-ISOLATION @req:EMPORIX-ERROR-BODY
   Scenario: Another tenant cannot see the tenant's job
     Given a recalculation job of the tenant
     When the other tenant reads the job with its own token

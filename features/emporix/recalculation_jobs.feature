@@ -6,7 +6,6 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
   from mixed outcomes, 409 and duplicates are pickconform's readings (DECISIONS.md): a departure is a warning.
 
   @req:EMPORIX-MANUAL-EXACT @req:EMPORIX-MANUAL-DUPLICATES @req:EMPORIX-JOB-SCHEMA @req:EMPORIX-JOB-ID-FORMAT
-  @capability:seed_orders
   Scenario: A MANUAL job recalculates exactly the given orders, a repeated one once
     Given pick-pack orders "A B C" of the tenant
     When I trigger a MANUAL recalculation of "A B B"
@@ -15,7 +14,7 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
     And the job lists each of the orders "A B" exactly once
 
   @req:EMPORIX-JOB-LIFECYCLE @req:EMPORIX-JOB-PROGRESS @req:EMPORIX-JOB-STATUS @req:EMPORIX-ORDER-MESSAGE
-  @req:EMPORIX-JOB-SCHEMA @capability:seed_orders
+  @req:EMPORIX-JOB-SCHEMA
   Scenario: A job runs from IN_PROGRESS to SUCCESS and stays there
     Given pick-pack orders "A B" of the tenant
     When I trigger a MANUAL recalculation of "A B"
@@ -24,7 +23,7 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
     And the job ended SUCCESS
     And every order of the job ended SUCCESS with a message
 
-  @req:EMPORIX-MANUAL-UNKNOWN-ORDER @req:EMPORIX-JOB-STATUS-MIXED @req:EMPORIX-ORDER-MESSAGE @capability:seed_orders
+  @req:EMPORIX-MANUAL-UNKNOWN-ORDER @req:EMPORIX-JOB-STATUS-MIXED @req:EMPORIX-ORDER-MESSAGE
   Scenario: An order the tenant does not have fails alone, and fails the job
     Given pick-pack orders "A" of the tenant
     When I trigger a MANUAL recalculation of "A X"
@@ -44,7 +43,7 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
       | without orderIds            |
       | with an empty orderIds list |
 
-  @req:EMPORIX-AUTOMATIC-EVENTS @capability:seed_orders
+  @req:EMPORIX-AUTOMATIC-EVENTS
   Scenario: An AUTOMATIC job selects the orders with packing events
     Given pick-pack orders "A B C" of the tenant
     And a packing event for order "A"
@@ -55,7 +54,7 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
     And the job includes the orders "A B"
     And the job does not include the orders "C" that had no packing event
 
-  @req:EMPORIX-AUTOMATIC-SINCE-RECALCULATION @req:EMPORIX-AUTOMATIC-EVENTS @capability:seed_orders
+  @req:EMPORIX-AUTOMATIC-SINCE-RECALCULATION @req:EMPORIX-AUTOMATIC-EVENTS
   Scenario: An AUTOMATIC job leaves out orders recalculated since their latest packing event
     Given pick-pack orders "A B" of the tenant
     And a packing event for order "A"
@@ -67,7 +66,7 @@ Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
     And the job includes the orders "B"
     And the job does not include the orders "A" recalculated since their latest packing event
 
-  @req:EMPORIX-CONFLICT-409 @req:EMPORIX-ERROR-BODY @req:EMPORIX-ERROR-CODE @capability:seed_orders
+  @req:EMPORIX-CONFLICT-409 @req:EMPORIX-ERROR-BODY @req:EMPORIX-ERROR-CODE
   Scenario: Orders of a running job cannot join a second job
     Given pick-pack orders "A B" of the tenant
     When I trigger a MANUAL recalculation of "A"

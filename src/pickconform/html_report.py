@@ -466,6 +466,7 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
                 "reason": str(test.get("reason") or ""),
                 "reproduce": reproduce(document, str(item.get("id")), nodeid) if failing and nodeid else None,
                 "exchanges": test.get("exchanges") if isinstance(test.get("exchanges"), int) else 0,
+                "data": [str(line) for line in test.get("data") or [] if isinstance(line, str)],
             }
         )
     return {

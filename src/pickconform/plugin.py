@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pickconform import cassettes, client, fuzzing, report, slots, verdict
+from pickconform import cassettes, client, fuzzing, ready_data, report, slots, verdict
 from pickconform.catalogue import catalogue
 from pickconform.client import TargetMisbehaved
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
@@ -67,6 +67,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_LEFTOVER_INBOUND] = []
     config.pluginmanager.register(OutcomeCollector(config.stash[_OUTCOMES]), "pickconform-outcomes")
     config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
+    config.pluginmanager.register(ready_data.ReadyDataPlugin(config), "pickconform-ready-data")
     config.stash[_TARGET] = None
     for option in ("mutant", "variant"):
         if config.getoption(option) and config.getoption("profile"):
@@ -497,6 +498,7 @@ class OutcomeCollector:
                 json.loads(properties.get("scenario") or "{}"),
                 int(properties.get("exchanges") or 0),
                 json.loads(properties.get("unexpected_inbound") or "{}"),
+                ready_data.used(report.user_properties),
             )
         )
 

@@ -110,9 +110,18 @@ def _convert(value: Any, hint: Any, where: str, name: str) -> Any:
         return parse_table(value, hint, where)  # type: ignore[arg-type]
     if origin in (list, tuple):
         (item,) = typing.get_args(hint)[:1]
+        if dataclasses.is_dataclass(item):  # an array of tables: each element is a table of its own
+            if not isinstance(value, list):
+                raise ProfileError(f"{where}: '{name}' must be a list of tables")
+            items = [parse_table(v, item, f"{where[:-1]}[{i}]]") for i, v in enumerate(value)]  # type: ignore[arg-type]
+            return tuple(items) if origin is tuple else items
         if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
             raise ProfileError(f"{where}: '{name}' must be a list of {item.__name__}")
         return tuple(value) if origin is tuple else value
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ProfileError(f"{where}: '{name}' must be a table, not {type(value).__name__}")
+        return dict(value)
     expected = hint if isinstance(hint, type) else object
     if expected is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)  # TOML writes 30 for 30.0

@@ -61,6 +61,7 @@ class TestOutcome:
     exchanges: int = 0  # how many exchanges with the target the test made
     # requests the notification receiver refused meanwhile, {"count", "examples"} (no verdict depends on them)
     unexpected_inbound: dict[str, Any] = field(default_factory=dict)
+    data: tuple[str, ...] = ()  # which data the test used: set up through the API, or the profile's test_data
 
 
 @dataclass
@@ -109,9 +110,8 @@ def verdicts(
             if not linked:
                 continue
             status, reason = _judged(outcome, requirement.id)
-            tests.append(
-                {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
-            )
+            test = {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
+            tests.append(test | ({"data": list(outcome.data)} if outcome.data else {}))
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
             ]

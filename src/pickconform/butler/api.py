@@ -16,7 +16,10 @@ from pickconform.butler.lifecycle import Transaction
 from pickconform.butler.receiver import Received, Receiver
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
+from pickconform.ready_data import ReadyData
 from pickconform.verdict import SetupError, Violation, record
+
+INVENTORY = "inventory"
 
 
 class ControlFailed(SetupError):
@@ -60,6 +63,7 @@ def pick_request(external_id: str, lines: list[tuple[str, str, int]], attributes
 class ButlerApi:
     target: ButlerTarget
     values: Values
+    ready: ReadyData | None = None  # the run's ready data (the profile's [butler.test_data]) and the test's report
     requests: list[str] = field(default_factory=list)  # created by this scenario, in order
     owned: set[str] = field(default_factory=set)  # every request this scenario created or sent a cancel/modify for
     refuse_first: bool = False
@@ -133,7 +137,55 @@ class ButlerApi:
         return response.json() if response.content else {}
 
     def put_inventory(self, sku: str, quantity: int) -> None:
-        self._control("inventory", "PUT", f"/inventory/{sku}", {"quantity": quantity})
+        self._control(INVENTORY, "PUT", f"/inventory/{sku}", {"quantity": quantity})
+
+    # --- the data a scenario needs: set up through the control protocol, or the profile's test_data -------------
+
+    def sku_in_stock(self, quantity: int, at_least: int | None = None) -> tuple[str, int]:
+        """A SKU with inventory that this test alone blocks and picks, and its quantity: a new SKU given `quantity`
+        units (capability inventory), else one of the profile's SKUs in stock with at least `at_least` (default
+        `quantity`) units, each used by one test per run; neither: skipped with the reason. The report says which."""
+        if INVENTORY in self.target.capabilities:
+            sku = self.values.reference("SKU")
+            self.put_inventory(sku, quantity)
+            self._note(f"SKU {sku}: {quantity} units put through the control protocol (set-up)")
+            return sku, quantity
+        needed = quantity if at_least is None else at_least
+        data = self.target.test_data
+        fitting = {s.sku: s for s in sorted(data.in_stock, key=lambda s: s.quantity) if s.quantity >= needed}
+        claimed = self.ready.claim("butler.in_stock", list(fitting)) if self.ready is not None else None
+        if claimed is None:
+            if not data.in_stock:
+                short = "names no SKUs in_stock"
+            elif not fitting:
+                short = f"has no SKU in_stock with {needed} units"
+            else:
+                short = f"has its {len(fitting)} SKUs in_stock with {needed} units used by other tests"
+            pytest.skip(
+                f"butler: the test needs a SKU with {needed} units of inventory that no other test blocks: the target "
+                f"lacks capability {INVENTORY}, and [butler.test_data] {short} (each serves one test per run)"
+            )
+        stocked = fitting[claimed[0]]
+        self._note(f"SKU {stocked.sku}: [butler.test_data] in_stock, {stocked.quantity} units")
+        return stocked.sku, stocked.quantity
+
+    def sku_without_inventory(self) -> str:
+        """A SKU the target has none of: a new one (capability inventory: the suite alone gives SKUs inventory), else
+        one the profile names absent (never changed by a test, so shared), else a new one taken as absent."""
+        if INVENTORY in self.target.capabilities:
+            return self.values.reference("SKU")
+        absent = self.target.test_data.absent
+        if absent:
+            sku = absent[self.values.integer("absent SKU", 0, len(absent) - 1)]
+            self._note(f"SKU {sku}: [butler.test_data] absent")
+            return sku
+        sku = self.values.reference("SKU")
+        self._note(f"SKU {sku}: new, taken as absent ([butler.test_data] names no absent SKUs)")
+        return sku
+
+    def _note(self, line: str) -> None:
+        if self.ready is not None:
+            self.ready.note(line)
 
     def hold_allocation(self, hold: bool) -> None:
         self._control("hold", "PUT", "/allocation", {"hold": hold})

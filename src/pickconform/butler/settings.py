@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # What the control protocol (specs/butler/CONTROL.md) can do; scenarios needing a missing one are skipped.
 CAPABILITIES = ("callback", "inventory", "hold", "rack", "pick", "finish")
+
+
+@dataclass(frozen=True)
+class StockedSku:
+    """A SKU the target has on hand: used by one test per run (its pick requests block and pick the inventory)."""
+
+    sku: str
+    quantity: int  # available now, exactly: a test may request all of it and count on a second request missing it
+
+    def __post_init__(self) -> None:
+        if not self.sku or self.quantity < 1:
+            raise ValueError("a SKU in stock needs a sku and a quantity of at least 1")
+
+
+@dataclass(frozen=True)
+class TestData:
+    """[butler.test_data]: SKUs known to be in stock and known to be absent, for a target without capability
+    inventory."""
+
+    __test__ = False  # a dataclass, not a pytest test class
+    in_stock: list[StockedSku] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)  # known to the target, none on hand: never fulfillable
+
+    def __post_init__(self) -> None:
+        skus = [s.sku for s in self.in_stock]
+        if len(set(skus)) < len(skus):
+            raise ValueError("in_stock: a SKU is named twice")
+        if any(not sku for sku in self.absent) or set(self.absent) & set(skus):
+            raise ValueError("absent: a SKU is empty, or also in_stock")
 
 
 @dataclass(frozen=True)
@@ -24,6 +53,7 @@ class Settings:
     # Declared capabilities; when absent, the control protocol's capabilities endpoint says.
     capabilities: list[str] | None = None
     notification_timeout: float = 10.0
+    test_data: TestData = field(default_factory=TestData)
 
     def __post_init__(self) -> None:
         for name in ("base_url", "control_url", "callback_public_url"):

@@ -10,7 +10,7 @@ from pickconform import cassettes
 from pickconform.auth import BearerToken
 from pickconform.butler import spec
 from pickconform.butler.receiver import Receiver
-from pickconform.butler.settings import Settings
+from pickconform.butler.settings import Settings, TestData
 from pickconform.client import ExchangeLog, make_client
 from pickconform.profile import ProfileError, secret_from_env
 
@@ -30,11 +30,13 @@ class ButlerTarget:
         capabilities: frozenset[str] | None = None,
         notification_timeout: float = 10.0,
         callback_token: str = "",
+        test_data: TestData | None = None,
     ) -> None:
         self.base_url, self.control_url = base_url.rstrip("/"), control_url.rstrip("/")
         self.callback_listen, self.callback_public_url = callback_listen, callback_public_url
         self.callback_token = callback_token
         self.notification_timeout = notification_timeout
+        self.test_data = test_data or TestData()
         self.log = log
         self.client = make_client(self.base_url, auth=BearerToken(token), log=log)
         self.control = make_client(self.control_url, auth=BearerToken(token), log=log) if self.control_url else None
@@ -117,4 +119,5 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ButlerTar
         capabilities=None if settings.capabilities is None else frozenset(settings.capabilities),
         notification_timeout=settings.notification_timeout,
         callback_token=secret_from_env(settings.callback_token_env, where) if settings.callback_token_env else "",
+        test_data=settings.test_data,
     )

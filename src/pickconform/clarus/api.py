@@ -10,8 +10,10 @@ import httpx
 import pytest
 
 from pickconform import pacing
+from pickconform.clarus.settings import CAPABILITIES, DEFAULT_PRODUCT_ATTRIBUTES
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
+from pickconform.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, check, expect, json_body, pointer
 
 STATUSES = ("pending", "completed", "failed")
@@ -31,10 +33,23 @@ REFERENCE_QUERY = """query($filter: PickProcessingRequestFilterType) {
 }"""
 
 
+(RECEIVE_CREATES_STOCK,) = CAPABILITIES
+
+
+@dataclass(frozen=True)
+class Stock:
+    """A product whose stock one test may count on: `units` available in `warehouse_id`, to this test alone."""
+
+    product: int
+    warehouse_id: int
+    units: int
+
+
 @dataclass
 class ClarusApi:
     target: ClarusTarget
     values: Values
+    ready: ReadyData | None = None  # the run's ready data (the profile's [clarus.test_data]) and the test's report
     responses: list[tuple[str, str, httpx.Response]] = field(default_factory=list)
 
     # --- raw calls ------------------------------------------------------------------------------------------
@@ -73,21 +88,22 @@ class ClarusApi:
         attributes = {
             "code": code,
             "description": f"pickconform test product {code}",
-            "stock_unit_type_id": self.target.stock_unit_type_id,
+            **DEFAULT_PRODUCT_ATTRIBUTES,
             "external_system_reference1": code,
+            **self.target.test_data.product_attributes,  # the tenant's master data, from the profile
         }
         body = {"data": {"type": "products", "attributes": attributes}}
         response = self.call("POST", "/products", json=body, tenant=tenant)
         return self._created_id(response, "create a product")
 
-    def put_stock(self, product_id: int, quantity: int, warehouse_id: int = 1, tenant: Tenant | None = None) -> None:
+    def put_stock(self, product_id: int, quantity: int, tenant: Tenant | None = None) -> None:
         """Stock arrives the documented way: a goods-in receipt, then receiving it."""
         body = {
             "data": {
                 "type": "goods_in_receipts",
                 "attributes": {
-                    "account_id": 1,
-                    "warehouse_id": warehouse_id,
+                    "account_id": self.target.test_data.account_id,
+                    "warehouse_id": self.target.test_data.warehouse_id,
                     "reference": self.values.reference("PO"),
                     "expected_date_of_arrival": self.values.timestamp(days=-1),
                     "lines_changes": [
@@ -103,14 +119,52 @@ class ClarusApi:
         if not response.is_success:
             raise SetupFailed("receive a goods-in receipt", response)
 
+    def stock(self, quantity: int) -> Stock:
+        """A product with at least `quantity` units in stock that this test alone changes: created and received through
+        the API where received stock is available at once, else one of the profile's ready products (each used by one
+        test per run); neither: skipped with the reason. The report says which."""
+        data = self.target.test_data
+        if data.stock_in == "receive" and RECEIVE_CREATES_STOCK in self.target.capabilities:
+            product = self.create_product()
+            self.put_stock(product, quantity)
+            self._note(f"product {product}: created, {quantity} units received (set-up through the API)")
+            return Stock(product, data.warehouse_id, quantity)
+        fitting = sorted((p for p in data.products if p.stock >= quantity), key=lambda p: p.stock)  # smallest first
+        keys = {f"{p.id}@{data.warehouse_of(p)}": p for p in fitting}
+        claimed = self.ready.claim("clarus.products", list(keys)) if self.ready is not None else None
+        if claimed is None:
+            why = (
+                "[clarus.test_data] stock_in is none"
+                if data.stock_in == "none"
+                else f"the target lacks capability {RECEIVE_CREATES_STOCK} (received stock is not available at once)"
+            )
+            if not data.products:
+                short = "[clarus.test_data] names no ready products"
+            elif not fitting:
+                short = f"no [clarus.test_data] product has {quantity} units"
+            else:
+                short = f"the {len(fitting)} [clarus.test_data] products with {quantity} units are used by other tests"
+            pytest.skip(
+                f"clarus: the test needs a product with {quantity} units in stock that no other test changes: {why}, "
+                f"and {short} (each ready product serves one test per run)"
+            )
+        product = keys[claimed[0]]
+        warehouse = data.warehouse_of(product)
+        self._note(f"product {product.id}: [clarus.test_data] products, {product.stock} units in warehouse {warehouse}")
+        return Stock(product.id, warehouse, product.stock)
+
+    def _note(self, line: str) -> None:
+        if self.ready is not None:
+            self.ready.note(line)
+
     def goods_out_body(self, lines: list[tuple[int, int]], **attributes: Any) -> dict[str, Any]:
         """A valid goods out (seed 001's example shape) with deterministic values; keyword arguments override."""
         body_attributes: dict[str, Any] = {
             "goods_out_type": "sales_order",
-            "account_id": 1,
+            "account_id": self.target.test_data.account_id,
             "reference": self.values.reference("SO"),
             "expected_date_of_dispatch": self.values.timestamp(days=5),
-            "warehouse_id": 1,
+            "warehouse_id": self.target.test_data.warehouse_id,
             "priority": 1,
             "lines_changes": [
                 {"type": "ADD", "attributes": {"product_id": product, "order_quantity": quantity}}

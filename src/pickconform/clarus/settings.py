@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 GRAPHQL_SHAPES = ("seed", "reference")
 CAPABILITIES = ("receive_creates_stock",)
+STOCK_IN = ("receive", "none")
+# The vendor requires stock_unit_type_id on a product ("Create a product"); an id of the tenant's own stock unit types.
+DEFAULT_PRODUCT_ATTRIBUTES: dict[str, Any] = {"stock_unit_type_id": 1}
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,44 @@ class TenantSettings:
 
 
 @dataclass(frozen=True)
+class ReadyProduct:
+    """A product the target already has, with stock: used by one stock-dependent test per run."""
+
+    id: int
+    stock: int  # the units available in the warehouse now, exactly: a test may order all of them
+    warehouse_id: int | None = None  # default: the table's warehouse_id
+
+    def __post_init__(self) -> None:
+        if self.stock < 1:
+            raise ValueError("stock must be at least 1")
+
+
+@dataclass(frozen=True)
+class TestData:
+    """[clarus.test_data]: the master data of a sandbox, and how its stock comes in."""
+
+    __test__ = False  # a dataclass, not a pytest test class
+    account_id: int = 1  # goods outs and goods-in receipts are for this account
+    warehouse_id: int = 1  # stock is received into, and goods outs ship from, this warehouse
+    # Merged into every product the suite creates (over its defaults, DEFAULT_PRODUCT_ATTRIBUTES).
+    product_attributes: dict[str, Any] = field(default_factory=dict)
+    # How stock comes in: "receive" (a goods-in receipt, then receiving it; needs capability receive_creates_stock)
+    # or "none" (stock-dependent tests use `products`, or are skipped with the reason).
+    stock_in: str = "receive"
+    products: list[ReadyProduct] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.stock_in not in STOCK_IN:
+            raise ValueError(f"stock_in must be one of {', '.join(STOCK_IN)}, not {self.stock_in!r}")
+        places = [(p.id, p.warehouse_id or self.warehouse_id) for p in self.products]
+        if len(set(places)) < len(places):
+            raise ValueError("products: a product is named twice in the same warehouse")
+
+    def warehouse_of(self, product: ReadyProduct) -> int:
+        return product.warehouse_id or self.warehouse_id
+
+
+@dataclass(frozen=True)
 class Settings:
     base_url: str
     subdomain: str
@@ -44,8 +86,7 @@ class Settings:
     error_symbol_pointer: str = "/errors/0/title"
     capabilities: list[str] = field(default_factory=lambda: list(CAPABILITIES))
     poll_timeout: float = 30.0
-    # Products are created with a stock unit type, the tenant's own master data (vendor: "Create a product").
-    stock_unit_type_id: int = 1
+    test_data: TestData = field(default_factory=TestData)
 
     def __post_init__(self) -> None:
         if bool(self.token_env) == (self.oauth is not None):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
-from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings
+from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings, TestData
 from pickconform.client import ExchangeLog, make_client
 from pickconform.profile import secret_from_env
 from pickconform.targets import require_reachable, require_token
@@ -34,14 +34,14 @@ class ClarusTarget:
         error_symbol_pointer: str = "/errors/0/title",
         capabilities: frozenset[str] = frozenset(CAPABILITIES),
         poll_timeout: float = 30.0,
-        stock_unit_type_id: int = 1,
+        test_data: TestData | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant, self.other_tenant = tenant, other_tenant
         self.rest_prefix, self.graphql_path, self.graphql_shapes = rest_prefix, graphql_path, graphql_shapes
         self.error_code_pointer, self.error_symbol_pointer = error_code_pointer, error_symbol_pointer
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
-        self.stock_unit_type_id = stock_unit_type_id  # the tenant's master data: products are created with it
+        self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
         self.log = log
         self._token_client = make_client(self.base_url, log=log)
         self._clients: dict[str, httpx.Client] = {}
@@ -98,7 +98,9 @@ def embedded(server: object, log: ExchangeLog) -> ClarusTarget:
         client_id, secret = reference.clients[subdomain]
         return Tenant(subdomain, OAuthClient(f"{base_url}/oauth/token", client_id, secret))
 
-    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=10.0)
+    # Like a sandbox's user, the suite is told the tenant's master data: here by the reference itself.
+    data = TestData(product_attributes={"stock_unit_type_id": reference.stock_unit_type_ids[0]})
+    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=10.0, test_data=data)
 
 
 def _credentials(token_env: str, oauth: OAuthSettings | None, where: str) -> Credentials:
@@ -126,5 +128,5 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ClarusTar
         error_symbol_pointer=settings.error_symbol_pointer,
         capabilities=frozenset(settings.capabilities),
         poll_timeout=settings.poll_timeout,
-        stock_unit_type_id=settings.stock_unit_type_id,
+        test_data=settings.test_data,
     )

@@ -4,23 +4,36 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
+import pytest
 
-from pickconform import pacing
+from pickconform import cassettes, pacing
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
+from pickconform.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, not_offered
 
 FINAL = ("SUCCESS", "FAILURE")
 POLL_INTERVAL = 0.02
+SEED_ORDERS = "seed_orders"
+
+
+def job_id_of(response: httpx.Response) -> str:
+    """The jobId of an accepted job request, or "" when it was not accepted with one."""
+    try:
+        body = response.json() if response.status_code == 200 else None
+    except ValueError:
+        return ""
+    return str(body["jobId"]) if isinstance(body, dict) and body.get("jobId") else ""
 
 
 @dataclass
 class EmporixApi:
     target: EmporixTarget
     values: Values
+    ready: ReadyData | None = None  # the run's ready data (the profile's [emporix.test_data]) and the test's report
     order_ids: dict[str, str] = field(default_factory=dict)
 
     def order_id(self, label: str) -> str:
@@ -33,6 +46,70 @@ class EmporixApi:
         return f"/pick-pack/{tenant or self.target.tenant.name}/jobs/recalculations"
 
     # --- data set-up --------------------------------------------------------------------------------------------
+
+    def orders(self, labels: list[str]) -> None:
+        """The orders a scenario calls `labels` exist in the tenant, for this test alone: seeded through the control
+        protocol (capability seed_orders), else taken from the profile's ready orders, each recalculated by one test
+        per run; neither: skipped with the reason. The report says which."""
+        if SEED_ORDERS in self.target.capabilities:
+            seeded = [f"{label}={self.seed_order(label)}" for label in labels]
+            self._note(f"orders {' '.join(seeded)}: seeded through the control protocol (set-up)")
+            return
+        ready = self.target.test_data.orders
+        claimed = self.ready.claim("emporix.orders", ready, len(labels)) if self.ready is not None else None
+        if claimed is None:
+            self._short(len(labels), f"{len(labels)} orders of the tenant")
+        self.order_ids.update(zip(labels, claimed, strict=True))
+        named = " ".join(f"{label}={order}" for label, order in zip(labels, claimed, strict=True))
+        self._note(f"orders {named}: [emporix.test_data] orders")
+
+    def job(self) -> str:
+        """A recalculation job of the tenant, for a test that only reads it or names it: a MANUAL job of a seeded
+        order (and order T, named by the test's own requests, seeded too); without seed_orders, one MANUAL job of a
+        ready order, made once per process and shared by those tests (T is then an id the tenant does not have)."""
+        if SEED_ORDERS in self.target.capabilities:
+            self.seed_order("J")
+            self.seed_order("T")  # the order the scenario's own job request names
+            response = self.manual(["J"])
+            job_id = job_id_of(response)
+            if not job_id:
+                raise SetupFailed("a MANUAL job of one order", response)
+            self._note(f"job {job_id}: a MANUAL job of order {self.order_id('J')}, seeded (set-up)")
+            return job_id
+        target = self.target
+        with target.shared_job_lock:
+            if target.shared_job is None:
+                if not target.shared_job_order:
+                    claimed = self.ready.claim("emporix.orders", target.test_data.orders) if self.ready else None
+                    if claimed is None:
+                        self._short(1, "a job of the tenant (of one of its orders)")
+                    target.shared_job_order = claimed[0]
+                with cassettes.shared():  # made once per process, by whichever test needs it first
+                    response = self.trigger({"jobType": "MANUAL", "orderIds": [target.shared_job_order]})
+                job_id = job_id_of(response)
+                if not job_id:
+                    raise SetupFailed(f"a MANUAL job of the ready order {target.shared_job_order}", response)
+                target.shared_job = (job_id, target.shared_job_order)
+            job_id, order = target.shared_job
+        self._note(f"job {job_id}: a MANUAL job of order {order} ([emporix.test_data] orders), shared by tests")
+        return job_id
+
+    def _short(self, count: int, needed: str) -> NoReturn:
+        ready = self.target.test_data.orders
+        if not ready:
+            have = "names no orders"
+        elif len(ready) < count:
+            have = f"names only {len(ready)} orders"
+        else:
+            have = f"has too few of its {len(ready)} orders left: the others serve other tests (one test each per run)"
+        pytest.skip(
+            f"emporix: the test needs {needed}: the target lacks capability {SEED_ORDERS}, and [emporix.test_data] "
+            f"{have}"
+        )
+
+    def _note(self, line: str) -> None:
+        if self.ready is not None:
+            self.ready.note(line)
 
     def seed_order(self, label: str) -> str:
         """Create the order through the control protocol (capability seed_orders)."""

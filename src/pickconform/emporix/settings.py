@@ -25,6 +25,20 @@ class TenantSettings:
 
 
 @dataclass(frozen=True)
+class TestData:
+    """[emporix.test_data]: orders the tenant already has, for a target without capability seed_orders."""
+
+    __test__ = False  # a dataclass, not a pytest test class
+    orders: list[str] = field(default_factory=list)  # each is recalculated by one test per run
+
+    def __post_init__(self) -> None:
+        if any(not order for order in self.orders):
+            raise ValueError("orders: an order id is empty")
+        if len(set(self.orders)) < len(self.orders):
+            raise ValueError("orders: an order id is named twice")
+
+
+@dataclass(frozen=True)
 class Settings:
     base_url: str
     tenant: str
@@ -40,6 +54,7 @@ class Settings:
     other_tenant: TenantSettings | None = None
     capabilities: list[str] = field(default_factory=list)
     poll_timeout: float = 30.0
+    test_data: TestData = field(default_factory=TestData)
 
     def __post_init__(self) -> None:
         if not self.base_url.startswith(("http://", "https://")):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import httpx
 
 from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.client import ExchangeLog, make_client
-from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings
+from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings, TestData
 from pickconform.profile import ProfileError, secret_from_env
 from pickconform.targets import require_reachable, require_token
 
@@ -36,10 +37,16 @@ class EmporixTarget:
         expired_token: str | None = None,
         capabilities: frozenset[str] = frozenset(),
         poll_timeout: float = 30.0,
+        test_data: TestData | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.tenant, self.other_tenant = tenant, other_tenant
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.test_data = test_data or TestData()
+        # Without seed_orders, the tests that only need some job of the tenant share one per process (EmporixApi.job)
+        self.shared_job: tuple[str, str] | None = None  # (job id, the ready order it recalculated)
+        self.shared_job_order = ""  # the ready order claimed for it (kept if the job could not be made)
+        self.shared_job_lock = threading.Lock()
         self.log = log
         self._expired_token = expired_token
         self._token_client = make_client(self.base_url, log=log)
@@ -148,4 +155,5 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> EmporixTa
         expired_token=expired,
         capabilities=frozenset(settings.capabilities),
         poll_timeout=settings.poll_timeout,
+        test_data=settings.test_data,
     )

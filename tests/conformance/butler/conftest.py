@@ -16,6 +16,7 @@ from pickconform.butler.api import ButlerApi, pick_request
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
 from pickconform.plugin import family_target, requirements_of
+from pickconform.ready_data import ReadyData
 from pickconform.targets import Target
 from pickconform.verdict import SetupError, Violation, check, expect, json_body, record
 
@@ -27,6 +28,7 @@ class Scenario:
     """What a scenario has set up and observed so far; `the pick request` is the one created last."""
 
     sku: str = ""
+    stock: int = 0  # the SKU's units on hand, when the scenario counts on them
     body: dict[str, Any] = field(default_factory=dict)
     response: httpx.Response | None = None
     external_id: str = ""
@@ -49,8 +51,10 @@ def scenario() -> Scenario:
 
 
 @pytest.fixture
-def butler(butler_target: ButlerTarget, values: Values, scenario: Scenario) -> Iterator[ButlerApi]:
-    api = ButlerApi(butler_target, values)
+def butler(
+    butler_target: ButlerTarget, values: Values, scenario: Scenario, ready_data: ReadyData
+) -> Iterator[ButlerApi]:
+    api = ButlerApi(butler_target, values, ready_data)
     yield api
     if scenario.held:
         api.hold_allocation(False)
@@ -152,8 +156,7 @@ def reach_first_rack(butler: ButlerApi, scenario: Scenario, requirement: str) ->
 
 @given(parsers.parse("a SKU with {quantity:d} units of inventory"))
 def a_sku_in_stock(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
-    scenario.sku = butler.values.reference("SKU")
-    butler.put_inventory(scenario.sku, quantity)
+    scenario.sku, scenario.stock = butler.sku_in_stock(quantity)
 
 
 @given(parsers.parse("a fulfillable pick request for {quantity:d} units of the SKU"))
@@ -168,7 +171,7 @@ def first_rack_reached(butler: ButlerApi, scenario: Scenario, requirement: str) 
 
 @given("a pick request without inventory")
 def a_pick_request_without_inventory(butler: ButlerApi, scenario: Scenario) -> None:
-    set_up(butler, scenario, butler.values.reference("SKU"), 1)
+    set_up(butler, scenario, butler.sku_without_inventory(), 1)
 
 
 @given(parsers.re(rf"a pick request in state {STATE}"))
@@ -179,10 +182,9 @@ def a_pick_request_in_state(butler: ButlerApi, scenario: Scenario, state: str, r
     if state == "created":
         butler.hold_allocation(True)  # allocation waits, so the request stays created
         scenario.held = True
-        set_up(butler, scenario, butler.values.reference("SKU"), 2)
+        set_up(butler, scenario, butler.sku_without_inventory(), 2)
         return
-    scenario.sku = butler.values.reference("SKU")
-    butler.put_inventory(scenario.sku, 10)
+    scenario.sku, scenario.stock = butler.sku_in_stock(10, at_least=2)
     a_fulfillable_request(butler, scenario, 2, requirement)
     if state == "fulfillable":
         return
@@ -208,14 +210,14 @@ def callback_refuses(butler: ButlerApi) -> None:
 # --- When -----------------------------------------------------------------------------------------------------
 
 
-@when(parsers.parse("a pick request for {quantity:d} units of a new SKU is created"))
-def create_for_new_sku(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
-    create(butler, scenario, butler.values.reference("SKU"), quantity)
+@when(parsers.parse("a pick request for {quantity:d} units of a SKU without inventory is created"))
+def create_without_inventory(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
+    create(butler, scenario, butler.sku_without_inventory(), quantity)
 
 
-@when(parsers.parse("a pick request for {quantity:d} units of the SKU is created"))
-def create_for_the_sku(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
-    create(butler, scenario, scenario.sku, quantity)
+@when("a pick request for all units of the SKU is created")
+def create_for_all_of_the_sku(butler: ButlerApi, scenario: Scenario) -> None:
+    create(butler, scenario, scenario.sku, scenario.stock)
 
 
 @when(parsers.parse('a pick request with priority "{priority}" and a time window is created'))
@@ -225,7 +227,7 @@ def create_with_attributes(butler: ButlerApi, scenario: Scenario, priority: str)
         "pick_after_time": butler.values.timestamp(0),
         "pick_before_time": butler.values.timestamp(1),
     }
-    create(butler, scenario, butler.values.reference("SKU"), 1, attributes)
+    create(butler, scenario, butler.sku_without_inventory(), 1, attributes)
 
 
 def _line_product(body: dict[str, Any]) -> dict[str, Any]:
@@ -252,7 +254,7 @@ DEFECTS = {
 @when(parsers.parse("a pick request is created with bad data: {defect}"))
 def create_with_bad_data(butler: ButlerApi, scenario: Scenario, defect: str) -> None:
     scenario.external_id = butler.values.reference("PICK")
-    valid = pick_request(scenario.external_id, [(f"{scenario.external_id}_1", butler.values.reference("SKU"), 1)])
+    valid = pick_request(scenario.external_id, [(f"{scenario.external_id}_1", butler.sku_without_inventory(), 1)])
     scenario.body = copy.deepcopy(valid)
     DEFECTS[defect](scenario.body)
     scenario.response = butler.create(scenario.body)
@@ -409,6 +411,7 @@ def the_pick_request_becomes(butler: ButlerApi, scenario: Scenario, state: str, 
 def modified_with_priority(butler: ButlerApi, scenario: Scenario, priority: str, state: str, requirement: str) -> None:
     """The order_information that follows a successful modify carries the modification (documented); that it is in
     the state the request had is pickconform's reading (BUTLER-MODIFY-SAME-STATE)."""
+
     def shows_it(data: dict[str, Any]) -> bool:
         return (data.get("attributes") or {}).get("simple_priority") == priority
 

@@ -14,12 +14,13 @@ from pytest_bdd import given, parsers, then, when
 
 from pickconform.auth import StaticToken
 from pickconform.clarus import checks
-from pickconform.clarus.api import DRAFT, TERMINAL, ClarusApi, goods_out_document
+from pickconform.clarus.api import DRAFT, TERMINAL, ClarusApi, Stock, goods_out_document
 from pickconform.clarus.spec import conforms
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.client import make_client
 from pickconform.determinism import Values
 from pickconform.plugin import family_target, requirements_of
+from pickconform.ready_data import ReadyData
 from pickconform.targets import Target
 from pickconform.verdict import SetupError, check, expect, json_body, pointer
 
@@ -29,6 +30,7 @@ class Scenario:
     """What a scenario has set up and observed so far."""
 
     product: int | None = None
+    stock: Stock | None = None  # the product's stock, when the scenario counts on it
     goods_outs: list[int] = field(default_factory=list)
     other_goods_out: int | None = None
     response: httpx.Response | None = None
@@ -42,8 +44,8 @@ def clarus_target(pickconform_target: Target) -> ClarusTarget:
 
 
 @pytest.fixture
-def clarus(clarus_target: ClarusTarget, values: Values) -> ClarusApi:
-    return ClarusApi(clarus_target, values)
+def clarus(clarus_target: ClarusTarget, values: Values, ready_data: ReadyData) -> ClarusApi:
+    return ClarusApi(clarus_target, values, ready_data)
 
 
 @pytest.fixture
@@ -92,18 +94,42 @@ def a_product(clarus: ClarusApi, scenario: Scenario) -> None:
 
 @given(parsers.parse("a product with {quantity:d} units in stock"))
 def a_product_in_stock(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
-    scenario.product = clarus.create_product()
-    clarus.put_stock(scenario.product, quantity)
+    """At least `quantity` units, to this scenario alone: received through the API, or a ready product (whose stock
+    may be larger: steps that need the exact stock say "all units")."""
+    scenario.stock = clarus.stock(quantity)
+    scenario.product = scenario.stock.product
+
+
+def ships_from(scenario: Scenario) -> dict[str, Any]:
+    """The warehouse of the scenario's stock, for the goods outs that are to be allocated from it."""
+    return {"warehouse_id": scenario.stock.warehouse_id} if scenario.stock is not None else {}
+
+
+def all_units(scenario: Scenario) -> int:
+    assert scenario.stock is not None, "the scenario has no product in stock"
+    return scenario.stock.units
 
 
 @given(parsers.parse("a pending goods out for {quantity:d} units of the product"))
 def a_pending_goods_out(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
-    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)]))
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)], **ships_from(scenario)))
+
+
+@given("a pending goods out for all units of the product")
+def a_pending_goods_out_for_all(clarus: ClarusApi, scenario: Scenario) -> None:
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, all_units(scenario))], **ships_from(scenario)))
+
+
+@given(parsers.parse("a pending goods out for {more:d} units more than the product has in stock"))
+def a_pending_goods_out_beyond_stock(clarus: ClarusApi, scenario: Scenario, more: int) -> None:
+    quantity = all_units(scenario) + more
+    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)], **ships_from(scenario)))
 
 
 @given(parsers.parse('a pending goods out for {quantity:d} units of the product picked "{pick_type}"'))
 def a_pending_goods_out_picked(clarus: ClarusApi, scenario: Scenario, quantity: int, pick_type: str) -> None:
-    scenario.goods_outs.append(clarus.goods_out([(scenario.product, quantity)], pick_type=pick_type))
+    lines = [(scenario.product, quantity)]
+    scenario.goods_outs.append(clarus.goods_out(lines, pick_type=pick_type, **ships_from(scenario)))
 
 
 @given("a pending goods out without lines")
@@ -116,7 +142,8 @@ def a_goods_out_without_lines(clarus: ClarusApi, scenario: Scenario) -> None:
 @given(parsers.parse("a draft goods out for {quantity:d} units of the product"))
 def a_draft_goods_out(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
     # Whether a client may create a DRAFT is not documented: a target that refuses or ignores the status is skipped.
-    response = clarus.create_goods_out(clarus.goods_out_body([(scenario.product, quantity)], goods_out_status_id=DRAFT))
+    body = clarus.goods_out_body([(scenario.product, quantity)], goods_out_status_id=DRAFT, **ships_from(scenario))
+    response = clarus.create_goods_out(body)
     refused_precondition(response, "a goods out created with goods_out_status_id 1 (DRAFT)")
     scenario.goods_outs.append(clarus.created_goods_out(response, statuses=(DRAFT,)))
 
@@ -289,9 +316,9 @@ def refused(scenario: Scenario, requirement: str) -> None:
     checks.refused(scenario.response, requirement, "the request")
 
 
-@then(parsers.parse("a goods out for {quantity:d} units of the product can still be processed"))
-def still_processable(clarus: ClarusApi, scenario: Scenario, quantity: int) -> None:
-    goods_out = clarus.goods_out([(scenario.product, quantity)])
+@then("a goods out for all units of the product can still be processed")
+def still_processable(clarus: ClarusApi, scenario: Scenario) -> None:
+    goods_out = clarus.goods_out([(scenario.product, all_units(scenario))], **ships_from(scenario))
     response = clarus.process([goods_out])
     expect(
         response.status_code == 200,

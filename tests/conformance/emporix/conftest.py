@@ -16,9 +16,10 @@ from pytest_bdd import given, parsers, then, when
 from pickconform import pacing
 from pickconform.determinism import Values
 from pickconform.emporix import spec
-from pickconform.emporix.api import FINAL, EmporixApi
+from pickconform.emporix.api import FINAL, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.plugin import family_target, requirements_of
+from pickconform.ready_data import ReadyData
 from pickconform.targets import Target
 from pickconform.verdict import SetupFailed, Violation, check, expect, record
 
@@ -55,8 +56,8 @@ def emporix_target(pickconform_target: Target) -> EmporixTarget:
 
 
 @pytest.fixture
-def emporix(emporix_target: EmporixTarget, values: Values) -> EmporixApi:
-    return EmporixApi(emporix_target, values)
+def emporix(emporix_target: EmporixTarget, values: Values, ready_data: ReadyData) -> EmporixApi:
+    return EmporixApi(emporix_target, values, ready_data)
 
 
 @pytest.fixture
@@ -136,9 +137,8 @@ def _time(value: Any) -> datetime | None:
 
 
 @given(parsers.parse('pick-pack orders "{names}" of the tenant'))
-def seeded_orders(emporix: EmporixApi, names: str) -> None:
-    for label in labels(names):
-        emporix.seed_order(label)
+def orders_of_the_tenant(emporix: EmporixApi, names: str) -> None:
+    emporix.orders(labels(names))
 
 
 @given(parsers.parse('a packing event for order "{label}"'))
@@ -149,7 +149,7 @@ def packing_event(emporix: EmporixApi, label: str) -> None:
 @given(parsers.parse('a MANUAL recalculation of "{names}" has finished'))
 def finished_manual(emporix: EmporixApi, names: str) -> None:
     response = emporix.manual(labels(names))
-    job_id = _job_id(response)
+    job_id = job_id_of(response)
     if not job_id:
         raise SetupFailed(f"a MANUAL job of {names}", response)
     job, _ = emporix.observe(job_id, setup=f"the MANUAL job of {names}")[-1]
@@ -159,21 +159,7 @@ def finished_manual(emporix: EmporixApi, names: str) -> None:
 
 @given("a recalculation job of the tenant")
 def a_job(emporix: EmporixApi, scenario: Scenario) -> None:
-    emporix.seed_order("J")
-    emporix.seed_order("T")  # the order the scenario's own job request names
-    response = emporix.manual(["J"])
-    scenario.job_id = _job_id(response)
-    if not scenario.job_id:
-        raise SetupFailed("a MANUAL job of one order", response)
-
-
-def _job_id(response: httpx.Response) -> str:
-    """The jobId of an accepted job request, or "" when it was not accepted with one."""
-    try:
-        body = response.json() if response.status_code == 200 else None
-    except ValueError:
-        return ""
-    return str(body["jobId"]) if isinstance(body, dict) and body.get("jobId") else ""
+    scenario.job_id = emporix.job()
 
 
 # --- When -----------------------------------------------------------------------------------------------------
@@ -181,7 +167,7 @@ def _job_id(response: httpx.Response) -> str:
 
 def _sent(scenario: Scenario, response: httpx.Response, job_type: str) -> None:
     scenario.response, scenario.job_type = response, job_type
-    scenario.job_id = _job_id(response)
+    scenario.job_id = job_id_of(response)
 
 
 @when(parsers.parse('I trigger a MANUAL recalculation of "{names}"'))
@@ -251,7 +237,7 @@ def read_on_tenant(emporix: EmporixApi, emporix_target: EmporixTarget, scenario:
 
 
 @when(parsers.parse("I read the job as its id {variant}"))
-def read_malformed_job_id(emporix: EmporixApi, scenario: Scenario, variant: str) -> None:
+def read_malformedjob_id_of(emporix: EmporixApi, scenario: Scenario, variant: str) -> None:
     scenario.response = emporix.read(JOB_ID_VARIANTS[variant](scenario.job_id))
 
 
@@ -484,7 +470,7 @@ def malformed_path_refused(emporix_target: EmporixTarget, scenario: Scenario, re
 def refused_while_running(emporix: EmporixApi, emporix_target: EmporixTarget, scenario: Scenario) -> None:
     first, second = scenario.first, scenario.response
     assert first is not None and second is not None
-    first_id = _job_id(first)
+    first_id = job_id_of(first)
     if not first_id:
         raise SetupFailed("the first MANUAL job", first)
     if second.status_code == 409:
@@ -492,7 +478,7 @@ def refused_while_running(emporix: EmporixApi, emporix_target: EmporixTarget, sc
         return
     check(second.status_code == 200, "EMPORIX-CONFLICT-409", f"expected 409, got {second.status_code}", second)
     # The second job was accepted: a departure only if the first was still running when it was requested.
-    first_job, second_job = emporix.read(first_id), emporix.read(_job_id(second))
+    first_job, second_job = emporix.read(first_id), emporix.read(job_id_of(second))
     try:
         still_running = first_job.json()["jobStatus"] == "IN_PROGRESS"
         finished, started = _time(first_job.json().get("finishedAt")), _time(second_job.json()["startedAt"])

@@ -6,7 +6,7 @@ import secrets
 
 from pickconform.reference.clarus.graphql import ClarusGraphQL
 from pickconform.reference.clarus.http import ClarusHTTP
-from pickconform.reference.clarus.store import ClarusStore
+from pickconform.reference.clarus.store import ClarusStore, stock_unit_type_ids
 from pickconform.reference.mutants import Faults
 from pickconform.reference.worker import DueWorker
 
@@ -21,6 +21,7 @@ def demo_clients() -> dict[str, tuple[str, str]]:
 class ClarusReference:
     def __init__(self, faults: Faults, clients: dict[str, tuple[str, str]]) -> None:
         self.clients = clients
+        self.stock_unit_type_ids = stock_unit_type_ids(faults)  # the tenants' master data, for the embedded target
         self.store = ClarusStore(faults, clients)
         self.app = ClarusHTTP(self.store, ClarusGraphQL(self.store, faults), faults).app
         self._worker = DueWorker("clarus-pick-lists", self.store.finish_due_requests)

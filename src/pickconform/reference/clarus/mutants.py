@@ -169,3 +169,8 @@ COUNTRY_CASE_INSENSITIVE = variant(
     requirements=("CLARUS-GO-COUNTRY-ALPHA2", "CLARUS-GO-COUNTRY-REFUSED"),
     departs=("CLARUS-GO-COUNTRY-REFUSED",),
 )
+TENANT_STOCK_UNIT_TYPES = variant(
+    "clarus-tenant-stock-unit-types",
+    "the tenant's stock unit types are its own master data (4 and 7, not 1): a product of another one is refused",
+    requirements=("CLARUS-GO-JSONAPI", "CLARUS-ERR-39", "CLARUS-POLL-TERMINAL"),
+)

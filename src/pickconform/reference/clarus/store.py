@@ -69,6 +69,12 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def stock_unit_type_ids(faults: Faults) -> tuple[int, ...]:
+    """The stock unit types every tenant has (master data a sandbox user is told): any id is taken by the faithful
+    reference, whose suite default is 1; the variant knows only its own."""
+    return (4, 7) if faults.active(m.TENANT_STOCK_UNIT_TYPES) else (1,)
+
+
 class ClarusStore:
     def __init__(self, faults: Faults, clients: dict[str, tuple[str, str]]) -> None:
         self.faults = faults
@@ -118,6 +124,14 @@ class ClarusStore:
                 )  # fmt: skip
 
     def create_product(self, tenant: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        if self.faults.active(m.TENANT_STOCK_UNIT_TYPES) and attributes["stock_unit_type_id"] not in (
+            known := stock_unit_type_ids(self.faults)
+        ):
+            raise ClarusError(
+                422, "validation_error", "invalid_stock_unit_type",
+                f"stock_unit_type_id {attributes['stock_unit_type_id']} is not one of the tenant's: {list(known)}",
+                "/data/attributes/stock_unit_type_id",
+            )  # fmt: skip
         with self.db.write() as db:
             cursor = db.execute(
                 "INSERT INTO products (tenant, attributes) VALUES (?, ?)", (tenant, json.dumps(attributes))
