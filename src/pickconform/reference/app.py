@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import re
 from collections.abc import AsyncIterator, Iterable
 from typing import Any, Protocol
 
@@ -50,9 +51,10 @@ class Reference:
                 family.start()
             yield
 
-        self.app = Starlette(
-            routes=[Mount(f"/{name}", app=family.app) for name, family in self.families.items()], lifespan=lifespan
-        )
+        mounts = [Mount(f"/{name}", app=family.app) for name, family in self.families.items()]
+        for mount in mounts:  # a path with a line break in it still reaches its family, which answers for it
+            mount.path_regex = re.compile(mount.path_regex.pattern, re.DOTALL)
+        self.app = Starlette(routes=mounts, lifespan=lifespan)
 
     def close(self) -> None:
         for family in self.families.values():

@@ -59,7 +59,9 @@ class EmporixHTTP:
                 ),
                 # Paths no operation matches (e.g. an empty tenant) are malformed requests, not missing routes.
                 Route("/pick-pack/{rest:path}", self.malformed, methods=["GET", "POST"]),
-            ]
+            ],
+            # ... and so are those no route can match at all (a path parameter with a line break in it).
+            exception_handlers={404: self._unrouted},
         )
 
     # --- plumbing ---------------------------------------------------------------------------------------------
@@ -134,6 +136,9 @@ class EmporixHTTP:
         return body
 
     # --- endpoints --------------------------------------------------------------------------------------------
+
+    async def _unrouted(self, request: Request, exc: Exception) -> Response:
+        return await self.malformed(request)
 
     async def malformed(self, request: Request) -> Response:
         try:
