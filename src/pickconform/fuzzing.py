@@ -271,6 +271,7 @@ class _Tape:
     def __init__(self, mode: str, store: Cases, nodeid: str) -> None:
         self.mode, self.store, self.nodeid = mode, store, nodeid
         self.raised: dict[int, tuple[BaseException, int]] = {}  # id(error) → the error and the case that raised it
+        self.marked = 0  # how many cases were marked `reported` so far
 
     def start(self) -> None:
         """A fuzz test's cassette holds its cases, none if it ran none (a cassette without any is an old one)."""
@@ -289,18 +290,32 @@ class _Tape:
         assert self.store.cases is not None, "start() the tape first"
         self.store.cases.append(encode_case(case))
         index = len(self.store.cases) - 1
+        findings = verdict._current  # the running test's findings, made by `verdict.begin` for it
+        kept = len(findings.found) if findings is not None else 0
         try:
             return body()
         except Exception as error:
             self.raised[id(error)] = (error, index)
             raise
+        finally:
+            # Checks record their failures and go on, so Hypothesis sees none of them: a case whose failure the test
+            # reports (one the findings kept) is marked here.
+            if findings is not None and len(findings.found) > kept:
+                self._mark(index)
 
     def reported(self, error: BaseException) -> None:
-        """Mark the cases whose errors the test failed with, in the order they were reported."""
-        for position, leaf in enumerate(_leaves(error)):
+        """Mark the cases whose errors the test failed with, in the order they were reported: a replay raises those
+        again, in that order (what the checks recorded, a replay records again by itself)."""
+        for leaf in _leaves(error):
             found = self.raised.get(id(leaf))
-            if found is not None and found[0] is leaf and self.store.cases is not None:
-                self.store.cases[found[1]]["reported"] = position
+            if found is not None and found[0] is leaf:
+                self._mark(found[1])
+
+    def _mark(self, index: int) -> None:
+        """`reported` on a case: the order in which the test reported its failure, unique within the recording."""
+        if self.store.cases is not None:
+            self.store.cases[index]["reported"] = self.marked
+            self.marked += 1
 
 
 def _leaves(error: BaseException) -> list[BaseException]:

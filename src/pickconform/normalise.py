@@ -10,7 +10,8 @@ recorded and new responses. All the rules are here, in one place:
   (strings anywhere, also inside text such as a GraphQL query; integers only as a path segment or under an
   identifier key, since small numbers such as `1` are also quantities and constants).
 - **Timestamps the target made up are compared by shape** (an RFC 3339 date-time on both sides).
-- **Prose** (`message`, `detail`, `faultstring`, ...) may change: a non-breaking change.
+- **Prose** (`message`, `detail`, `faultstring`, ...) may change: a non-breaking change. The identifiers it names
+  are compared as identifiers, place by place: prose that differs only by them is unchanged.
 - **Everything else must be equal.** A changed status code, content type, value or JSON type, a removed field, an
   array element missing or extra, a volatile value of another shape, an inconsistent identifier: breaking. An added
   field, an array whose elements are all there in another order: non-breaking, except where order is promised
@@ -35,6 +36,7 @@ ORDERED = frozenset({"notifications"})
 _REORDER_LIMIT = 200
 _MISSING = object()
 _INDEX = re.compile(r"\[\d+\]")
+_NUMBER = re.compile(r"(?<![\w.])(\d+)(?![\w.])")  # a whole number in prose (split keeps it at the odd places)
 _JSONAPI_RESOURCE = re.compile(
     r"\$\.(?:data|included)(?:\[\d+\])?"
 )  # longer arrays are compared in order only (matching permutations is quadratic)
@@ -243,13 +245,19 @@ class Scenario:
                 text = text.replace(recorded, new)
         return text
 
-    def substitute_prose(self, text: str) -> str:
-        """Prose names identifiers too ("already processed: 28"): learned numbers replaced as whole words."""
-        text = self.substitute_text(text)
-        for (_scope, tag, recorded), new in self.bindings.items():
-            if tag == "int":
-                text = re.sub(rf"(?<![\w.]){recorded}(?![\w.])", str(new), text)
-        return text
+    def same_prose(self, recorded: str, new: str) -> bool:
+        """Prose names identifiers too ("already processed: 28"): the texts are the same but for learned strings,
+        and for numbers that are, each in its place, a learned identifier and its new value. The same number may
+        also be a quantity in the same text ("product 5 ...: 8 needed, 5 available"), so numbers are matched place by
+        place, never replaced throughout."""
+        before, after = _NUMBER.split(self.substitute_text(recorded)), _NUMBER.split(new)
+        if len(before) != len(after):
+            return False
+        learned = {(was, now) for (_scope, tag, was), now in self.bindings.items() if tag == "int"}
+        for index, (was, now) in enumerate(zip(before, after, strict=True)):
+            if was != now and (index % 2 == 0 or (int(was), int(now)) not in learned):
+                return False  # text around the numbers differs, or a number that is no learned identifier does
+        return True
 
     def sent(self, value: Any, key: str) -> bool:
         """Whether the suite sent this value earlier in the scenario (a string anywhere, a number under this key)."""
@@ -369,7 +377,5 @@ def _compare_scalars(
     if recorded == new:
         return []
     if key in PROSE_KEYS and isinstance(recorded, str) and isinstance(new, str):
-        return (
-            [] if scenario.substitute_prose(recorded) == new else [Difference(path, "text", clip(recorded), clip(new))]
-        )
+        return [] if scenario.same_prose(recorded, new) else [Difference(path, "text", clip(recorded), clip(new))]
     return [Difference(path, "value", clip(recorded), clip(new))]
