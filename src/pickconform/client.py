@@ -6,19 +6,28 @@ response that caused it, and keeps secrets out of what is logged.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
+import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
+import httpcore
 import httpx
 
 from pickconform import cassettes, compat, redaction
 
 USER_AGENT = "pickconform/0.1"
+# The content codings `read_bounded` decodes within its limits (httpx's own default without brotli or zstandard):
+# a body in any other coding is kept as it came, as httpx does with a coding it cannot decode.
+ACCEPT_ENCODING = "gzip, deflate"
 _BODY_LIMIT = 2000  # bytes of a body too large or too slow to read that are kept as evidence
+_STEP = 64 * 1024  # the most one decompression step produces: a gzip bomb never inflates further than this at once
 
 
 @dataclass(frozen=True)
@@ -124,10 +133,11 @@ class ExchangeLog:
             return self._items[-1] if self._items else None
 
 
-def fast_transport() -> httpx.HTTPTransport:
-    """A transport with Nagle's algorithm off: httpx writes headers and body separately, and on loopback the second
-    write would otherwise wait ~40 ms for the peer's delayed ACK, on every POST."""
-    return httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+def fast_transport() -> httpx.BaseTransport:
+    """The transport of every client: Nagle's algorithm off (httpx writes headers and body separately, and on loopback
+    the second write would otherwise wait ~40 ms for the peer's delayed ACK, on every POST), and every socket operation
+    of an exchange within the exchange's deadline (see `BoundedTransport`)."""
+    return BoundedTransport(httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]))
 
 
 def make_client(
@@ -152,7 +162,7 @@ def make_client(
     return httpx.Client(
         base_url=base_url,
         auth=auth,
-        headers={"User-Agent": USER_AGENT, **(headers or {})},
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **(headers or {})},
         timeout=min(timeout, LIMITS.deadline),
         transport=transport or fast_transport(),
         event_hooks={"request": [before_send], "response": [record]},
@@ -160,7 +170,7 @@ def make_client(
 
 
 def read_bounded(response: httpx.Response, limits: Limits) -> None:
-    """Read the body within the limits, or close the response and raise `TargetMisbehaved`."""
+    """Read and decode the body within the limits, or close the response and raise `TargetMisbehaved`."""
     sent = response.request.extensions.get("pickconform_sent", time.monotonic())
     chunks: list[bytes] = []
     size = 0
@@ -171,16 +181,263 @@ def read_bounded(response: httpx.Response, limits: Limits) -> None:
         chunks.clear()  # a failing test's traceback keeps this frame alive: it must not keep the body too
         return TargetMisbehaved(note, Exchange.partial(response, first, note))
 
-    # Decoded chunk by chunk: a compressed chunk of the socket's read size inflates to a bounded size, so a gzip bomb
-    # is stopped after a few of them, not after it has filled the memory.
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > limits.max_body:
+    if response.is_stream_consumed:  # built in memory (a mock transport's answer): httpx has decoded it already
+        if len(response.content) > limits.max_body:
             raise misbehaved(f"response larger than {limits.max_body} bytes")
-        if time.monotonic() - sent > limits.deadline:
-            raise misbehaved(f"response not complete within {limits.deadline:g} s")
-        chunks.append(chunk)
+        return
+    encoding = response.headers.get("content-encoding", "")
+    decoder = BodyDecoder(encoding)
+    try:
+        # The raw bytes are decoded here, a bounded step at a time, not by httpx: httpx inflates each chunk the socket
+        # gives it whole, and 64 KiB of a gzip bomb are 64 MiB of body.
+        for chunk in decoder.decode_all(response.iter_raw()):
+            size += len(chunk)
+            if size > limits.max_body:
+                raise misbehaved(f"response larger than {limits.max_body} bytes")
+            if time.monotonic() - sent > limits.deadline:
+                raise misbehaved(f"response not complete within {limits.deadline:g} s")
+            chunks.append(chunk)
+    except zlib.error as error:
+        raise misbehaved(f"response body is not valid {encoding}: {error}") from None
+    except httpx.TransportError as error:
+        if isinstance(error, TargetMisbehaved):
+            raise
+        if isinstance(error, httpx.TimeoutException):
+            note = f"response not complete within {limits.deadline:g} s"
+        elif isinstance(error.__cause__, _TooLarge):
+            note = f"response larger than {limits.max_body} bytes"
+        else:  # the connection closed or broke mid-body: what arrived until then is the evidence
+            note = f"response body broken off: {type(error).__name__}: {error}"
+        raise misbehaved(note) from None
     compat.set_content(response, b"".join(chunks))
+
+
+class BodyDecoder:
+    """Undoes a response's content codings chunk by chunk, never producing more than `_STEP` bytes at once, so whoever
+    reads its output can stop at a size limit before a compressed body has inflated any further."""
+
+    def __init__(self, content_encoding: str) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",") if c.strip()]
+        # Applied in the order listed, so undone in reverse; a coding we cannot decode is kept (httpx does the same).
+        self._layers = [_Inflate(_WBITS[c]) for c in reversed(codings) if c in _WBITS]
+        self.complete = all(c in _WBITS or c == "identity" for c in codings)  # every coding is undone
+
+    def decode_all(self, raw: Iterable[bytes]) -> Iterator[bytes]:
+        for data in raw:
+            yield from self._through(0, [data])
+        for index, layer in enumerate(self._layers):
+            yield from self._through(index + 1, layer.flush())
+
+    def _through(self, start: int, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for layer in self._layers[start:]:
+            pieces = layer.feed(pieces)
+        return iter(pieces)
+
+
+_WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16, "deflate": zlib.MAX_WBITS}
+
+
+def decode_within(body: bytes, content_encoding: str, limit: int) -> bytes | None:
+    """A whole body with its content codings undone, or None when it cannot be: a coding we do not decode, data that
+    is not valid, or more than `limit` bytes once decoded (inflating stops there)."""
+    decoder = BodyDecoder(content_encoding)
+    if not decoder.complete:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in decoder.decode_all([body]):
+            size += len(chunk)
+            if size > limit:
+                return None
+            chunks.append(chunk)
+    except zlib.error:
+        return None
+    return b"".join(chunks)
+
+
+class _Inflate:
+    """One gzip or deflate layer. `deflate` is meant to be zlib-wrapped but is often sent raw: like httpx, a first
+    chunk that is not zlib is read as raw deflate."""
+
+    def __init__(self, wbits: int) -> None:
+        self._inflater = zlib.decompressobj(wbits)
+        self._raw_fallback = wbits == zlib.MAX_WBITS
+        self._started = False
+
+    def feed(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
+        for data in pieces:
+            first, self._started = not self._started, True
+            try:
+                out = self._inflater.decompress(data, _STEP)
+            except zlib.error:
+                if not (first and self._raw_fallback):
+                    raise
+                self._inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+                out = self._inflater.decompress(data, _STEP)
+            while out:  # what did not fit in one step waits in `unconsumed_tail` (or, at its end, in zlib itself)
+                yield out
+                out = self._inflater.decompress(self._inflater.unconsumed_tail, _STEP)
+
+    def flush(self) -> Iterator[bytes]:
+        if rest := self._inflater.flush():  # nothing is left once `feed` has drained its steps; kept for zlib's sake
+            yield rest
+
+
+# --- deadlines: every socket operation of an exchange waits at most until the exchange's deadline ----------------
+
+
+@dataclass
+class _Budget:
+    """What one exchange may still spend at its socket: the wall clock up to its deadline, and raw bytes (a safety net
+    for whatever reads the raw stream whole before `read_bounded` sees it: vcrpy's recorder does)."""
+
+    deadline: float
+    seconds: float
+    raw_left: int
+
+    def wait(self, timeout: float | None, late: type[httpcore.TimeoutException]) -> float:
+        """The timeout for the next socket operation: httpx's own (per operation), cut to what the deadline leaves."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise late(self.late())
+        return remaining if timeout is None else min(timeout, remaining)
+
+    def late(self) -> str:
+        return f"no complete response within the request deadline of {self.seconds:g} s"
+
+
+_EXCHANGE: ContextVar[_Budget | None] = ContextVar("pickconform_exchange", default=None)
+
+
+@contextlib.contextmanager
+def _spending(budget: _Budget) -> Iterator[None]:
+    token = _EXCHANGE.set(budget)
+    try:
+        yield
+    finally:
+        _EXCHANGE.reset(token)
+
+
+class _TooLarge(httpcore.ReadError):
+    """More raw bytes than any body within the limits can take (httpx reports it as a `ReadError`)."""
+
+
+class _BoundedStream(httpcore.NetworkStream):
+    """A connection's socket, spending the budget of whichever exchange uses it (none outside an exchange)."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        budget = _EXCHANGE.get()
+        if budget is None:
+            return self._stream.read(max_bytes, timeout)
+        wait = budget.wait(timeout, httpcore.ReadTimeout)
+        try:
+            data = self._stream.read(max_bytes, wait)
+        except httpcore.ReadTimeout:
+            if timeout is None or wait < timeout:  # the deadline, not httpx's own timeout, ran out
+                raise httpcore.ReadTimeout(budget.late()) from None
+            raise
+        budget.raw_left -= len(data)
+        if budget.raw_left < 0:
+            raise _TooLarge(f"response larger than {LIMITS.max_body} bytes (more than that arrived on the wire)")
+        return data
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        budget = _EXCHANGE.get()
+        if budget is None:
+            return self._stream.write(buffer, timeout)
+        for start in range(0, len(buffer), _STEP):  # a peer that reads slowly gets the deadline, not one per send
+            self._stream.write(buffer[start : start + _STEP], budget.wait(timeout, httpcore.WriteTimeout))
+        return None
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        budget = _EXCHANGE.get()
+        if budget is not None:
+            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _BoundedBackend(httpcore.NetworkBackend):
+    def __init__(self, backend: httpcore.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        budget = _EXCHANGE.get()
+        if budget is not None:
+            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        budget = _EXCHANGE.get()
+        if budget is not None:
+            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
+        return _BoundedStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class BoundedTransport(httpx.BaseTransport):
+    """An `httpx.HTTPTransport` whose every exchange has a wall-clock deadline, `LIMITS.deadline` from sending the
+    request to the last byte of the response: connecting, writing and each read wait at most what is left of it.
+    httpx's timeouts are per operation, so a target that answers a byte at a time, or never, would hold the run for as
+    long as it likes. The deadline also holds for whatever reads the stream before `read_bounded` (vcrpy's recorder)."""
+
+    def __init__(self, inner: httpx.HTTPTransport) -> None:
+        compat.wrap_network_backend(inner, _BoundedBackend)
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        sent = request.extensions.get("pickconform_sent") or time.monotonic()
+        budget = _Budget(sent + LIMITS.deadline, LIMITS.deadline, 2 * LIMITS.max_body + 1024 * 1024)
+        with _spending(budget):
+            response = self._inner.handle_request(request)
+        response.stream = _BudgetedStream(response.stream, budget)
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _BudgetedStream(httpx.SyncByteStream):
+    """The response body's stream, read within its exchange's budget. The budget is set around each step only, never
+    across a `yield`: a generator shares its caller's context."""
+
+    def __init__(self, stream: httpx.SyncByteStream, budget: _Budget) -> None:
+        self._stream, self._budget = stream, budget
+
+    def __iter__(self) -> Iterator[bytes]:
+        chunks = iter(self._stream)
+        while True:
+            with _spending(self._budget):
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+
+    def close(self) -> None:
+        with _spending(self._budget):
+            self._stream.close()
 
 
 def _text(content: bytes) -> str:

@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import re
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -68,10 +69,11 @@ _without_local_constants()
 
 # No shrinking: every shrink step against a live target is an HTTP exchange, and Hypothesis allows itself minutes of
 # them (a faulty target stalled a run for more than 5 minutes). The checks record what they find without raising, so
-# only an exchange the target broke reaches Hypothesis, and that case is reported as found.
-hypothesis.settings.register_profile(
-    "pickconform", phases=[p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink]
-)
+# only an exchange the target broke (or the suite failing) reaches Hypothesis: that ends the test, and the case is
+# reported as found. So Hypothesis stops at the first error (`report_multiple_bugs` would go on through every explicit
+# example, Schemathesis' coverage cases among them, each costing the request deadline against a hanging target).
+_NO_SHRINK = [p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink]
+hypothesis.settings.register_profile("pickconform", phases=_NO_SHRINK, report_multiple_bugs=False)
 hypothesis.settings.load_profile("pickconform")
 
 not_a_server_error = st_checks.not_a_server_error
@@ -135,20 +137,38 @@ def documented_status(
             raise Violation(requirement, f"{label}: {str(error).strip().splitlines()[0]}", response) from None
 
 
+# The exchange each running test's target broke, if it broke one (keyed by the test's findings, so it ends with it).
+_BROKEN: weakref.WeakKeyDictionary[verdict.Findings, httpx.TransportError] = weakref.WeakKeyDictionary()
+
+
 def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
-    """Send a Schemathesis case through one of the suite's clients (so auth, logging and cassettes apply)."""
+    """Send a Schemathesis case through one of the suite's clients (so auth, logging and cassettes apply).
+
+    A target that breaks an exchange (no answer within the deadline, a body over the limit, a dropped connection) ends
+    the test's judging: the error fails the test's requirement with what it got, and no later case of the test is
+    sent. Hypothesis replays the failing case once to report it; the replay raises the same error without sending, so
+    a hanging target costs one deadline per test and a target that breaks only sometimes is not called flaky."""
+    findings = verdict._current  # the running test's findings, made by `verdict.begin` for it
+    broken = _BROKEN.get(findings) if findings is not None else None
+    if broken is not None:
+        raise broken
     kwargs = case.as_transport_kwargs(base_url=base_url)
     content = kwargs.get("data")
     if isinstance(content, dict):
         content = httpx.QueryParams(content).__str__().encode()
-    return client.request(
-        kwargs["method"],
-        kwargs["url"],
-        headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-        params=kwargs.get("params") or None,
-        json=kwargs.get("json"),
-        content=content if "json" not in kwargs else None,
-    )
+    try:
+        return client.request(
+            kwargs["method"],
+            kwargs["url"],
+            headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
+            params=kwargs.get("params") or None,
+            json=kwargs.get("json"),
+            content=content if "json" not in kwargs else None,
+        )
+    except httpx.TransportError as error:
+        if findings is not None:
+            _BROKEN[findings] = error
+        raise
 
 
 def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> None:
@@ -416,7 +436,8 @@ def follow_links(
             derandomize=not SETTINGS.randomised,
             database=None,
             deadline=None,
-            phases=[p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink],
+            phases=_NO_SHRINK,
+            report_multiple_bugs=False,
             suppress_health_check=list(hypothesis.HealthCheck),
         )
     )

@@ -385,11 +385,13 @@ def _finding(violation: Violation, count: int = 1) -> Finding:
 
 def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | None:
     """A target that breaks the exchange itself (closes the connection, answers no HTTP, a body over the limit or past
-    the deadline) fails the requirement the test judges first, with what it got as evidence."""
+    the deadline) fails the requirement the test judges first, with what it got as evidence. Under --requirement, the
+    first the run asked for: one it does not report would leave those it does as "not judged", and the run passing."""
     stop = error.stopped_by if isinstance(error, Violations) else error
     if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
         return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
-    requirements = requirements_of(item)
+    wanted = set(item.config.getoption("requirement") or ())
+    requirements = [r for r in requirements_of(item) if r in wanted] or list(requirements_of(item))
     if not requirements:
         return None
     exchange = stop.exchange if isinstance(stop, TargetMisbehaved) else None
