@@ -2,7 +2,9 @@
 Feature: The Butler pick request lifecycle, observed through notifications
   Seed 004: created → fulfillable (inventory available and blocked) → cancellation_locked (first rack reached)
   → pick_started (pick transactions) → complete; created → not_fulfillable (no inventory); pick_started →
-  abandoned (inventory missing). Every stream is judged against specs/butler/lifecycle.json.
+  abandoned (inventory missing). Every stream is judged against specs/butler/lifecycle.json. "A SKU with N units of
+  inventory" is given them through the control protocol (inventory), or is one of the profile's SKUs in stock
+  ([butler.test_data]), used by this scenario alone; "all units" is then its whole quantity.
 
   @req:BUTLER-NOT-FULFILLABLE @req:BUTLER-LIFECYCLE @req:BUTLER-NOTIFY-SCHEMA
   Scenario: Without inventory the pick request is not fulfillable

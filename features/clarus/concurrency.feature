@@ -1,6 +1,8 @@
 @api:clarus
 Feature: Clarus allocation under concurrency
-  Two simultaneous process requests must not allocate one order, or one unit of stock, twice.
+  Two simultaneous process requests must not allocate one order, or one unit of stock, twice. "A product with N
+  units in stock" is received through the API, or is one of the profile's ready products ([clarus.test_data]), used
+  by this scenario alone; "all units" is then its whole stock.
 
   @req:CLARUS-ALLOC-ONCE @req:CLARUS-ALLOC-ONCE-CODES
   Scenario: Two simultaneous requests for the same order allocate it once

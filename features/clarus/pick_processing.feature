@@ -1,7 +1,8 @@
 @api:clarus
 Feature: Clarus asynchronous pick processing and GraphQL polling
   Seed 000: process_picks_async answers process references (one pick list per order); each request is polled
-  through GraphQL until it is completed or failed.
+  through GraphQL until it is completed or failed. "A product with N units in stock" is received through the API,
+  or is one of the profile's ready products ([clarus.test_data]), used by this scenario alone.
 
   Background:
     Given a product with 20 units in stock

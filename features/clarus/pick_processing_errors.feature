@@ -1,7 +1,9 @@
 @api:clarus
 Feature: Clarus pick processing refusals (error codes 36, 37, 39, 59, 318)
   Seed 000 §Error Codes (and the vendor's page for 318): pick processing refuses with a numeric code and its symbol.
-  The HTTP status is undocumented: a 4xx is required, and the profile says where the code lives.
+  The HTTP status is undocumented: a 4xx is required, and the profile says where the code lives. "A product with N
+  units in stock" is received through the API, or is one of the profile's ready products ([clarus.test_data]), used
+  by this scenario alone; "all units" is then its whole stock.
 
   @req:CLARUS-ERR-36
   Scenario: No order IDs is error 36

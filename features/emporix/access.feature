@@ -1,7 +1,9 @@
 @api:emporix
 Feature: Emporix recalculation jobs: tokens, scopes, tenants and job ids
   Triggering a job needs pickpack.pickpack_manage, reading one pickpack.pickpack_view. The tenant in the path selects
-  the data: ^[a-z][a-z0-9]+$ with 3-16 characters; a jobId is 3-16 characters of [a-zA-Z0-9_-].
+  the data: ^[a-z][a-z0-9]+$ with 3-16 characters; a jobId is 3-16 characters of [a-zA-Z0-9_-]. "A recalculation job
+  of the tenant" is a MANUAL job of a seeded order (seed_orders), or one job of a ready order ([emporix.test_data])
+  that these scenarios share: they only read it.
 
   @req:EMPORIX-AUTH-401 @req:EMPORIX-ERROR-BODY
   Scenario Outline: A request without a valid token is refused with 401

@@ -2,8 +2,10 @@
 Feature: Emporix pick-pack recalculation jobs: MANUAL and AUTOMATIC
   POST /pick-pack/{tenant}/jobs/recalculations starts a job; GET .../{jobId} reports it. A job is IN_PROGRESS until
   every order has an outcome, then SUCCESS or FAILURE. Orders are labelled A, B, ... in a scenario; a label that no
-  Given created is an order id the tenant does not have. Which orders AUTOMATIC selects, how a job's status follows
-  from mixed outcomes, 409 and duplicates are pickconform's readings (DECISIONS.md): a departure is a warning.
+  Given created is an order id the tenant does not have. A Given's orders are seeded (seed_orders), or are ready
+  orders of the tenant ([emporix.test_data]), each recalculated by one scenario per run. Which orders AUTOMATIC
+  selects, how a job's status follows from mixed outcomes, 409 and duplicates are pickconform's readings
+  (DECISIONS.md): a departure is a warning.
 
   @req:EMPORIX-MANUAL-EXACT @req:EMPORIX-MANUAL-DUPLICATES @req:EMPORIX-JOB-SCHEMA @req:EMPORIX-JOB-ID-FORMAT
   Scenario: A MANUAL job recalculates exactly the given orders, a repeated one once
