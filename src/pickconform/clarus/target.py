@@ -74,10 +74,8 @@ class ClarusTarget:
     def without_subdomain(self) -> httpx.Client:
         """The main tenant's credentials without X-Clarus-Subdomain (for the check that it is required)."""
         key = "\x00without-subdomain"
-        if key not in self._clients:
-            self._clients[key] = make_client(
-                self.base_url, auth=make_auth(self.tenant.credentials, self._token_client), log=self.log
-            )
+        if key not in self._clients:  # the same credential (and token) as the tenant's client: one slot, one token
+            self._clients[key] = make_client(self.base_url, auth=self.client().auth, log=self.log)
         return self._clients[key]
 
     def preflight(self) -> None:
