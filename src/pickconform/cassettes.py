@@ -37,6 +37,7 @@ from vcr.serialize import CASSETTE_FORMAT_VERSION
 from vcr.serializers import compat, jsonserializer
 
 from pickconform import __version__, redaction
+from pickconform._compat import vcrpy as vcr_internals
 from pickconform.determinism import RunContext
 from pickconform.paths import SPECS
 
@@ -257,7 +258,10 @@ class AtomicPersister:
         document: dict[str, Any] = {
             "version": CASSETTE_FORMAT_VERSION,
             "interactions": [
-                {"request": _encoded(request._to_dict(), ("body",)), "response": _encoded(response, ("body", "string"))}
+                {
+                    "request": _encoded(vcr_internals.request_to_dict(request), ("body",)),
+                    "response": _encoded(response, ("body", "string")),
+                }
                 for request, response in zip(cassette_dict["requests"], cassette_dict["responses"], strict=True)
             ],
         }
@@ -327,7 +331,7 @@ def _decoded(value: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
 def _interactions(document: dict[str, Any]) -> tuple[list[Request], list[dict[str, Any]]]:
     requests, responses = [], []
     for interaction in document["interactions"]:
-        requests.append(Request._from_dict(_decoded(interaction["request"], ("body",))))
+        requests.append(vcr_internals.request_from_dict(_decoded(interaction["request"], ("body",))))
         responses.append(compat.convert_to_bytes(_decoded(interaction["response"], ("body", "string"))))
     return requests, responses
 
@@ -513,7 +517,7 @@ def describe_miss(error: CannotOverwriteExistingCassetteException, nodeid: str) 
     """One clear paragraph instead of vcrpy's traceback: the test, the request, and the closest recorded request."""
     request = error.failed_request
     why = " (every matching request was already played)" if error.reason == "already_played" else ""
-    cassette = Path(str(error.cassette._path)).name
+    cassette = Path(vcr_internals.cassette_file(error.cassette)).name
     lines = [f"replay of {nodeid}: {request.method} {canonical_uri(request.uri)} is not in cassette {cassette}{why}"]
     if error.similar_requests:
         closest, _, failed = error.similar_requests[0]
@@ -565,29 +569,29 @@ def network_blocked() -> Iterator[None]:
 def index_playback(cassette: Any) -> None:
     """Make `cassette`'s playback lookups indexed (same answers as vcrpy's scan; the cassette format is unchanged)."""
     _filter_once(cassette)
-    scan = cassette._responses  # vcrpy's own lookup, called as before for what the index leaves
+    scan = vcr_internals.responses_lookup(cassette)  # vcrpy's own lookup, called as before for what the index leaves
     index: dict[tuple[Any, ...], list[int]] = {}
     for position, (request, _) in enumerate(cassette.data):
         index.setdefault(_match_key(request), []).append(position)
 
     def responses(request: Request) -> Iterator[tuple[int, Any]]:
-        filtered = cassette._before_record_request(request)
+        filtered = vcr_internals.before_record_request(cassette)(request)
         tried: set[int] = set()
         for position in index.get(_match_key(filtered), ()) if filtered else ():
             tried.add(position)
             stored, response = cassette.data[position]
-            if requests_match(filtered, stored, cassette._match_on):
+            if requests_match(filtered, stored, vcr_internals.match_on(cassette)):
                 yield position, response
         # Reached only when every candidate was played (or there was none): a miss, or a match the key missed.
         yield from ((position, response) for position, response in scan(request) if position not in tried)
 
-    cassette._responses = responses
+    vcr_internals.set_responses_lookup(cassette, responses)
 
 
 def _filter_once(cassette: Any) -> None:
     """vcrpy filters one request several times while looking it up, the filtered copy itself among them (the filters
     are idempotent): remember the latest request and its filtered copy instead of redacting them again."""
-    apply = cassette._before_record_request
+    apply = vcr_internals.before_record_request(cassette)
     latest: list[Any] = [object(), None]  # a request, then its filtered copy
 
     def filtered(request: Any) -> Any:
@@ -596,7 +600,7 @@ def _filter_once(cassette: Any) -> None:
         latest[:] = [request, apply(request)]
         return latest[1]
 
-    cassette._before_record_request = filtered
+    vcr_internals.set_before_record_request(cassette, filtered)
 
 
 def _match_key(request: Request) -> tuple[Any, ...]:

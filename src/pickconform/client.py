@@ -20,7 +20,8 @@ from typing import Any
 import httpcore
 import httpx
 
-from pickconform import cassettes, compat, redaction
+from pickconform import cassettes, redaction
+from pickconform._compat.httpx import set_content, wrap_network_backend
 
 USER_AGENT = "pickconform/0.1"
 # The content codings `read_bounded` decodes within its limits (httpx's own default without brotli or zstandard):
@@ -209,7 +210,7 @@ def read_bounded(response: httpx.Response, limits: Limits) -> None:
         else:  # the connection closed or broke mid-body: what arrived until then is the evidence
             note = f"response body broken off: {type(error).__name__}: {error}"
         raise misbehaved(note) from None
-    compat.set_content(response, b"".join(chunks))
+    set_content(response, b"".join(chunks))
 
 
 class BodyDecoder:
@@ -404,7 +405,7 @@ class BoundedTransport(httpx.BaseTransport):
     long as it likes. The deadline also holds for whatever reads the stream before `read_bounded` (vcrpy's recorder)."""
 
     def __init__(self, inner: httpx.HTTPTransport) -> None:
-        compat.wrap_network_backend(inner, _BoundedBackend)
+        wrap_network_backend(inner, _BoundedBackend)
         self._inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:

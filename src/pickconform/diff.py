@@ -276,7 +276,7 @@ def _butler_spec() -> Any:
 
 def _schema_violation(documented: Any, method: str, url: str, status: int, headers: dict[str, str], body: bytes) -> str:
     """The first way a (redacted) response breaks its documented operation, or ''."""
-    from schemathesis.core.failures import FailureGroup
+    from schemathesis.errors import FailureGroup
 
     if str(status) not in set(documented.definition.raw.get("responses", {})):
         return f"status {status} is not documented"

@@ -23,17 +23,15 @@ import hypothesis
 import pytest
 import schemathesis
 from requests.structures import CaseInsensitiveDict
-from schemathesis import Case
+from schemathesis import Case, Response
 from schemathesis import checks as st_checks
 from schemathesis.config import HealthCheck
-from schemathesis.core import NOT_SET
-from schemathesis.core.failures import FailureGroup
-from schemathesis.core.transport import Response
-from schemathesis.generation.hypothesis.builder import ApiOperationMark
-from schemathesis.generation.meta import CaseMetadata
-from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis.errors import FailureGroup
 
 from pickconform import redaction, verdict
+from pickconform._compat.hypothesis import without_local_constants
+from pickconform._compat.pytest import test_function_replaced
+from pickconform._compat.schemathesis import NOT_SET, ApiOperationMark, CaseMetadata
 from pickconform.client import Exchange
 from pickconform.verdict import Violation
 
@@ -54,18 +52,7 @@ class FuzzSettings:
 SETTINGS = FuzzSettings()
 
 
-def _without_local_constants() -> None:
-    """Hypothesis mixes string and number literals from every loaded module outside site-packages into the data it
-    draws: the embedded reference's modules when it runs in process, not when a profile names a remote target. So the
-    same seed would send other cases to another target. The suite's cases depend on seed and spec alone."""
-    from hypothesis.internal.conjecture import providers
-
-    empty = providers.Constants()
-    if callable(getattr(providers, "_get_local_constants", None)):
-        providers._get_local_constants = lambda: empty
-
-
-_without_local_constants()
+without_local_constants()  # the suite's cases depend on seed and spec alone, not on which modules are loaded
 
 # No shrinking: every shrink step against a live target is an HTTP exchange, and Hypothesis allows itself minutes of
 # them (a faulty target stalled a run for more than 5 minutes). The checks record what they find without raising, so
@@ -77,10 +64,10 @@ hypothesis.settings.register_profile("pickconform", phases=_NO_SHRINK, report_mu
 hypothesis.settings.load_profile("pickconform")
 
 not_a_server_error = st_checks.not_a_server_error
-status_code_conformance = openapi_checks.status_code_conformance
-content_type_conformance = openapi_checks.content_type_conformance
-response_schema_conformance = openapi_checks.response_schema_conformance
-negative_data_rejection = openapi_checks.negative_data_rejection
+status_code_conformance = st_checks.status_code_conformance
+content_type_conformance = st_checks.content_type_conformance
+response_schema_conformance = st_checks.response_schema_conformance
+negative_data_rejection = st_checks.negative_data_rejection
 
 
 def _configure(schema: Any, modes: list[str]) -> Any:
@@ -351,25 +338,26 @@ def cassette_cases(item: pytest.Function, mode: str, store: Cases) -> Iterator[N
     tape = _Tape(mode, store, item.nodeid)
     token = _TAPE.set(tape)
     given = getattr(item.obj, "hypothesis", None)  # what Hypothesis' @given leaves on the test
-    original, inner = item.obj, getattr(given, "inner_test", None)
+    inner = getattr(given, "inner_test", None)
     try:
-        if given is not None and mode == "record":
-            tape.start()
+        with contextlib.ExitStack() as stack:
+            if given is not None and mode == "record":
+                tape.start()
 
-            @functools.wraps(inner)
-            def recording(*args: Any, case: Any, **kwargs: Any) -> Any:
-                return tape.run(case, lambda: inner(*args, case=case, **kwargs))
+                @functools.wraps(inner)
+                def recording(*args: Any, case: Any, **kwargs: Any) -> Any:
+                    return tape.run(case, lambda: inner(*args, case=case, **kwargs))
 
-            given.inner_test = recording
-        elif given is not None:
-            operation = ApiOperationMark.get(item.obj)
+                given.inner_test = recording
+            elif given is not None:
+                operation = ApiOperationMark.get(item.obj)
 
-            @functools.wraps(inner)
-            def replaying(**kwargs: Any) -> None:
-                _replay(tape.recorded(), lambda recorded: inner(case=decode_case(operation, recorded), **kwargs))
+                @functools.wraps(inner)
+                def replaying(**kwargs: Any) -> None:
+                    _replay(tape.recorded(), lambda recorded: inner(case=decode_case(operation, recorded), **kwargs))
 
-            item.obj = replaying  # pytest calls it with the test's fixtures
-        yield
+                stack.enter_context(test_function_replaced(item, replaying))  # called with the test's fixtures
+            yield
     except BaseException as error:
         if mode == "record":
             tape.reported(error)
@@ -377,7 +365,6 @@ def cassette_cases(item: pytest.Function, mode: str, store: Cases) -> Iterator[N
     finally:
         if given is not None:
             given.inner_test = inner
-            item.obj = original
         _TAPE.reset(token)
 
 

@@ -1,15 +1,69 @@
-"""The private APIs in pickconform.compat still behave as the suite needs: an upgrade that changes one fails here."""
+"""The non-public APIs in pickconform._compat still behave as the suite needs, and a missing one fails loudly: an
+upgrade that changes one fails here (and at import, with the version and what is gone), not silently elsewhere."""
 
 from __future__ import annotations
 
-import httpx
+import ast
+import importlib
+from pathlib import Path
 
-from pickconform import compat
+import httpx
+import pytest
+
+from pickconform import _compat
+from pickconform._compat import CompatError
+from pickconform._compat.httpx import set_content
+
+SRC = Path(_compat.__file__).resolve().parents[1]
+MODULES = ("httpx", "vcrpy", "hypothesis", "schemathesis", "pytest")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_every_compat_module_imports_against_the_installed_versions(module: str) -> None:
+    importlib.import_module(f"pickconform._compat.{module}")  # each checks its internals at import
+
+
+def test_a_missing_internal_is_a_clear_error() -> None:
+    with pytest.raises(CompatError, match=r"vcrpy 9\.9: Cassette\._responses is gone"):
+        _compat.require(False, "vcrpy", "9.9", "Cassette._responses")
 
 
 def test_a_body_read_by_the_suite_is_the_responses_content() -> None:
     response = httpx.Response(200, stream=httpx.ByteStream(b'{"a": 1}'))
     chunks = b"".join(response.iter_bytes())
-    compat.set_content(response, chunks)
+    set_content(response, chunks)
     assert response.content == b'{"a": 1}' and response.json() == {"a": 1}
     assert response.read() == b'{"a": 1}'  # httpx's own read now returns what the suite read
+
+
+def test_hypothesis_draws_no_constants_from_local_modules() -> None:
+    from pickconform import fuzzing  # noqa: F401  (turns them off at import)
+    from pickconform._compat.hypothesis import local_constants_are_off
+
+    assert local_constants_are_off()
+
+
+def _private_uses(path: Path) -> list[str]:
+    """Attribute accesses `x._name` on something other than self/cls, and imports of dependency internals."""
+    found = []
+    tree = ast.parse(path.read_text(), str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            top, *rest = node.module.split(".")
+            internal = {"core", "internal", "generation", "specs"}
+            if top in {"schemathesis", "hypothesis", "vcr", "httpx", "httpcore"} and internal & set(rest):
+                found.append(f"{path.name}:{node.lineno} from {node.module}")
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {"httpx", "httpcore", "vcr", "hypothesis", "schemathesis", "pytest"}
+        ):
+            found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_dependency_internal_is_used_outside_compat() -> None:
+    outside = [p for p in SRC.rglob("*.py") if "_compat" not in p.parts]
+    assert [use for path in outside for use in _private_uses(path)] == []

@@ -6,10 +6,10 @@ from functools import cache
 from typing import Any
 
 import httpx
-from schemathesis.core.failures import FailureGroup
-from schemathesis.core.transport import status_code_matches
+from schemathesis.errors import FailureGroup
 
 from pickconform import fuzzing
+from pickconform._compat.schemathesis import status_code_matches
 from pickconform.paths import SPECS
 from pickconform.verdict import Violation, record
 

@@ -1,5 +1,4 @@
-"""The non-public APIs of dependencies the suite relies on, in one place, each checked when this module is imported so
-an upgrade that removes one fails loudly here rather than silently elsewhere (tests/selftest/test_compat.py)."""
+"""httpx and httpcore internals: keeping a body the suite read itself, and wrapping the sockets of a transport."""
 
 from __future__ import annotations
 
@@ -8,18 +7,20 @@ from collections.abc import Callable
 import httpcore
 import httpx
 
-_PROBE = httpx.Response(200, content=b"probe")
-if not hasattr(_PROBE, "_content"):  # pragma: no cover - only on an httpx upgrade
-    raise ImportError(f"httpx {httpx.__version__}: Response._content is gone; see pickconform.compat")
+from pickconform._compat import require
+
+__all__ = ["set_content", "wrap_network_backend"]
+
+require(hasattr(httpx.Response(200, content=b"probe"), "_content"), "httpx", httpx.__version__, "Response._content")
 # Checked without building a transport (each builds an SSL context): its __init__ still stores a `_pool`, and
 # httpcore's pool still keeps its network backend in `_network_backend`.
-if "_pool" not in httpx.HTTPTransport.__init__.__code__.co_names or not hasattr(
-    httpcore.ConnectionPool(), "_network_backend"
-):  # pragma: no cover - only on an httpx or httpcore upgrade
-    raise ImportError(
-        f"httpx {httpx.__version__} / httpcore {httpcore.__version__}: HTTPTransport._pool or "
-        "ConnectionPool._network_backend is gone; see pickconform.compat"
-    )
+require("_pool" in httpx.HTTPTransport.__init__.__code__.co_names, "httpx", httpx.__version__, "HTTPTransport._pool")
+require(
+    hasattr(httpcore.ConnectionPool(), "_network_backend"),
+    "httpcore",
+    httpcore.__version__,
+    "ConnectionPool._network_backend",
+)
 
 
 def set_content(response: httpx.Response, content: bytes) -> None:
