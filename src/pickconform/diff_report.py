@@ -10,8 +10,9 @@ from typing import Any
 from pickconform import __version__
 from pickconform.catalogue import catalogue
 from pickconform.diff import ScenarioResult
+from pickconform.normalise import DiffVerdict
 
-ORDER = ("breaking", "changed", "unchanged", "skipped")  # worst first
+ORDER = tuple(DiffVerdict)  # worst first
 
 
 def _worst(verdicts: list[str]) -> str:

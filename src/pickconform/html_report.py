@@ -24,10 +24,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from pickconform import redaction
+from pickconform.normalise import DiffVerdict
 from pickconform.paths import SPECS
+from pickconform.report import OUTCOMES
 
-OUTCOMES = ("pass", "fail", "warn", "skip", "error")  # as pickconform.report.OUTCOMES, in the order shown
-DIFF_VERDICTS = ("breaking", "changed", "unchanged", "skipped")  # as pickconform.diff_report.ORDER, worst first
+DIFF_VERDICTS = tuple(DiffVerdict)  # worst first
 FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a "reproduce" line
 TEMPLATES = Path(__file__).parent / "templates"
 LIFECYCLE = SPECS / "butler" / "lifecycle.json"

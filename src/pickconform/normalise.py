@@ -24,6 +24,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 ID_KEY = re.compile(r"(?:^|_)(?:id|ids|reference|references|cursor)$|[a-z](?:Id|Ids|Cursor)$")
@@ -41,9 +42,17 @@ _JSONAPI_RESOURCE = re.compile(
     r"\$\.(?:data|included)(?:\[\d+\])?"
 )  # longer arrays are compared in order only (matching permutations is quadratic)
 
-BREAKING = "breaking"
-CHANGED = "changed"
-UNCHANGED = "unchanged"
+
+class DiffVerdict(StrEnum):
+    """What `pickconform diff` says of a scenario, requirement or operation, worst first."""
+
+    BREAKING = "breaking"
+    CHANGED = "changed"  # non-breaking: an added field, another order, changed prose
+    UNCHANGED = "unchanged"
+    SKIPPED = "skipped"
+
+
+BREAKING, CHANGED, UNCHANGED = DiffVerdict.BREAKING, DiffVerdict.CHANGED, DiffVerdict.UNCHANGED
 KINDS = {  # kind → breaking?
     "status": True,
     "content-type": True,

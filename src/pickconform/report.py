@@ -14,13 +14,25 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pickconform import __version__
 from pickconform.catalogue import Requirement
 
-OUTCOMES = ("pass", "fail", "warn", "skip", "error")
+
+class Outcome(StrEnum):
+    """A requirement's verdict (README, "Five outcomes"); a str, so it is written to the reports as its value."""
+
+    PASS = "pass"  # judged, and nothing was found against it
+    FAIL = "fail"  # the target broke a documented MUST (or anything, under --strict)
+    WARN = "warn"  # the target departs from an interpretation, or breaks a SHOULD
+    SKIP = "skip"  # not judged, with the reason
+    ERROR = "error"  # the suite could not do its part
+
+
+OUTCOMES = tuple(Outcome)  # in the order the reports show them
 FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
 
@@ -118,23 +130,24 @@ def verdicts(
         by = {s: [t for t in tests if t["outcome"] == s] for s in ("violated", "departed", "error", "passed")}
         if by["violated"] or by["departed"]:
             first = (by["violated"] or by["departed"])[0]
-            status = "warn" if (requirement.soft or not by["violated"]) and not strict else "fail"
+            soft = (requirement.soft or not by["violated"]) and not strict
+            status = Outcome.WARN if soft else Outcome.FAIL
             reason = f"{first['reason']} ({first['nodeid']})"
-            if status == "warn" and requirement.basis == "interpretation":
+            if status is Outcome.WARN and requirement.basis == "interpretation":
                 reason = f"departs from pickconform's interpretation ({requirement.decision}): {reason}"
-            elif status == "warn" and not by["violated"]:
+            elif status is Outcome.WARN and not by["violated"]:
                 reason = f"departs from pickconform's reading of what the documents leave open: {reason}"
             verdict = Verdict(requirement, status, reason, tests, evidence)
         elif by["error"]:
             first = by["error"][0]
-            verdict = Verdict(requirement, "error", f"{first['reason']} ({first['nodeid']})", tests)
+            verdict = Verdict(requirement, Outcome.ERROR, f"{first['reason']} ({first['nodeid']})", tests)
         elif by["passed"]:
-            verdict = Verdict(requirement, "pass", "", tests)
+            verdict = Verdict(requirement, Outcome.PASS, "", tests)
         elif tests:
             reasons = sorted({t["reason"] or t["outcome"] for t in tests})
-            verdict = Verdict(requirement, "skip", "; ".join(reasons), tests)
+            verdict = Verdict(requirement, Outcome.SKIP, "; ".join(reasons), tests)
         else:
-            verdict = Verdict(requirement, "skip", unjudged or "no test of this requirement ran", tests)
+            verdict = Verdict(requirement, Outcome.SKIP, unjudged or "no test of this requirement ran", tests)
         result.append(verdict)
     return result
 
@@ -143,9 +156,9 @@ def exit_status(document: dict[str, Any]) -> int:
     """0 when nothing failed and nothing errored, 1 when anything failed, 3 when nothing failed but something
     errored (the suite could not judge everything it was asked to)."""
     summary = document["summary"]
-    if summary["fail"]:
+    if summary[Outcome.FAIL]:
         return EXIT_FAIL
-    return EXIT_ERROR if summary["error"] else EXIT_OK
+    return EXIT_ERROR if summary[Outcome.ERROR] else EXIT_OK
 
 
 def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: bool = False) -> dict[str, Any]:
