@@ -3,7 +3,7 @@
 A cassette holds the test's outbound interactions (vcrpy's `interactions`) and the inbound requests the target sent
 to the suite meanwhile (`inbound`: Butler notifications), each with its place among the outbound ones.
 
-Recorded interactions are redacted with the suite's one set of rules (`pickconform.redaction`) and carry canonical
+Recorded interactions are redacted with the suite's one set of rules (`pickconform.http.redaction`) and carry canonical
 origins, so a cassette holds no secrets and does not depend on the loopback ports it was recorded on. Files are written
 atomically, so an interrupted run leaves the old or the new cassette, never a partial one.
 """
@@ -36,9 +36,10 @@ from vcr.request import Request
 from vcr.serialize import CASSETTE_FORMAT_VERSION
 from vcr.serializers import compat, jsonserializer
 
-from pickconform import __version__, redaction
+from pickconform import __version__
 from pickconform._compat import vcrpy as vcr_internals
 from pickconform.determinism import RunContext
+from pickconform.http import redaction
 from pickconform.paths import SPECS
 
 # Every recorded and replayed request is rewritten to this origin; replay targets use it as their base URL, and
@@ -72,8 +73,8 @@ class Metadata:
     run: RunContext
     target: str
     families: tuple[str, ...]
-    # Per family, its role URLs' paths and tenant names (`pickconform.slots.describe`): what `diff` re-bases onto
-    # another target.
+    # Per family, its role URLs' paths and tenant names (`pickconform.targets.slots.describe`): what `diff` re-bases
+    # onto another target.
     slots: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -87,12 +88,17 @@ class Metadata:
         }
 
 
+# Under specs/ but no contract of a target: the schema of pickconform's own report.json.
+NOT_A_CONTRACT = frozenset({"report.schema.json"})
+
+
 def spec_digests(specs: Path = SPECS) -> dict[str, str]:
-    """sha256 of every file under specs/ (relative POSIX path → digest): a change makes a recording stale."""
+    """sha256 of every file under specs/ that states a target's contract (relative POSIX path → digest): a change
+    makes a recording stale."""
     return {
         path.relative_to(specs).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(specs.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.relative_to(specs).as_posix() not in NOT_A_CONTRACT
     }
 
 
@@ -194,7 +200,7 @@ def _header(headers: Mapping[str, list[str]], wanted: str) -> str:
 def _inflated(response: dict[str, Any]) -> dict[str, Any]:
     """The response with its content codings undone, as vcrpy's `decode_compressed_response` would (redaction must see
     the plain body), but within the suite's response size limit: vcrpy inflates a body whole, whatever its size."""
-    from pickconform import client  # imported here: the client module imports this one
+    from pickconform.http import client  # imported here: the client module imports this one
 
     headers: dict[str, list[str]] = response.get("headers", {})
     body = response.get("body", {}).get("string")

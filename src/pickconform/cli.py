@@ -97,10 +97,11 @@ def _diff(args: argparse.Namespace) -> int:
     import time
     from pathlib import Path
 
-    from pickconform import baseline, diff, diff_report
     from pickconform.determinism import RunContext
-    from pickconform.profile import ProfileError, load_profile
     from pickconform.targets import connect, start_embedded
+    from pickconform.targets.profile import ProfileError, load_profile
+    from pickconform.upgrade import baseline, diff
+    from pickconform.upgrade import report as diff_report
 
     def usage(message: str) -> int:
         print(f"pickconform: error: {message}", file=sys.stderr)

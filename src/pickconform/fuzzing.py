@@ -28,11 +28,12 @@ from schemathesis import checks as st_checks
 from schemathesis.config import HealthCheck
 from schemathesis.errors import FailureGroup
 
-from pickconform import redaction, verdict
+from pickconform import verdict
 from pickconform._compat.hypothesis import without_local_constants
 from pickconform._compat.pytest import test_function_replaced
 from pickconform._compat.schemathesis import NOT_SET, ApiOperationMark, CaseMetadata
-from pickconform.client import Exchange
+from pickconform.http import redaction
+from pickconform.http.client import Exchange
 from pickconform.verdict import Violation
 
 Check = Callable[..., Any]

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from pickconform.client import Exchange
+from pickconform.http.client import Exchange
 
 # A test keeps at most this many findings of one requirement (a fuzz run can find the same fault hundreds of times).
 _PER_REQUIREMENT = 3

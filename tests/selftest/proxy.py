@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pickconform.loopback import LoopbackServer
+from pickconform.http.loopback import LoopbackServer
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
 

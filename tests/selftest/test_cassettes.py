@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from vcr.request import Request
 
-from pickconform import cassettes, redaction
+from pickconform import cassettes
+from pickconform.http import redaction
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
 from tests.selftest.conftest import Run, clarus_profile, pickconform

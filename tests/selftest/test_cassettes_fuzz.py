@@ -19,8 +19,9 @@ from vcr.cassette import Cassette
 from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
-from pickconform import cassettes, fuzzing, redaction
+from pickconform import cassettes, fuzzing
 from pickconform.clarus import spec
+from pickconform.http import redaction
 from tests.selftest.conftest import Run, pickconform
 
 # Clarus has all three kinds of fuzz test: stateless REST (positive and negative), GraphQL, and stateful links.

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from pickconform.normalise import Difference, Scenario, compare, verdict
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
+from pickconform.upgrade.normalise import Difference, Scenario, compare, verdict
 from tests.selftest.conftest import clarus_profile, pickconform
 
 # Scenarios with ids learned and re-used (goods outs, jobs), polling (GraphQL, job reads), two tenants, view/manage

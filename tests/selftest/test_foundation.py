@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from pickconform import redaction
 from pickconform.catalogue import catalogue
-from pickconform.client import Exchange
 from pickconform.determinism import RunContext
+from pickconform.http import redaction
+from pickconform.http.client import Exchange
 from pickconform.paths import FEATURES, SPECS
 
 

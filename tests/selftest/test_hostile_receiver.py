@@ -27,7 +27,7 @@ from starlette.routing import Route
 
 from pickconform.butler import receiver as receiver_module
 from pickconform.butler.receiver import Receiver
-from pickconform.loopback import LoopbackServer
+from pickconform.http.loopback import LoopbackServer
 from tests.selftest.test_butler_receiver import FULFILLABLE
 
 WALL_BOUND = 60.0

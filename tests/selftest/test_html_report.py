@@ -20,10 +20,10 @@ import jsonschema
 import pytest
 
 from pickconform import report
-from pickconform.cucumber import as_cucumber
-from pickconform.html_report import DIFF_VERDICTS, OUTCOMES, body, observed_paths, render_diff, render_report
 from pickconform.paths import SPECS
 from pickconform.reference.mutants import all_variants
+from pickconform.report.cucumber import as_cucumber
+from pickconform.report.html import DIFF_VERDICTS, OUTCOMES, body, observed_paths, render_diff, render_report
 from tests.selftest.conftest import pickconform
 
 SCHEMA = json.loads((SPECS / "report.schema.json").read_text())
@@ -273,7 +273,7 @@ def test_the_diff_page_renders_every_verdict_and_change() -> None:
     assert "golden" in html and "CLARUS-A" in html and "$.data.id" in html and 'data-count="1"' in html
     assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
     assert render_diff({}).startswith("<!doctype html>")
-    from pickconform import diff_report  # imports the diff machinery: only here
+    from pickconform.upgrade import report as diff_report  # imports the diff machinery: only here
 
     assert DIFF_VERDICTS == diff_report.ORDER and report.OUTCOMES == OUTCOMES
 

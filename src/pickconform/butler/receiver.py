@@ -33,7 +33,7 @@ from starlette.routing import Route
 from pickconform import cassettes
 from pickconform.butler import spec
 from pickconform.butler.lifecycle import LifecycleChecker
-from pickconform.loopback import LoopbackServer
+from pickconform.http.loopback import LoopbackServer
 
 MAX_BODY_BYTES = 1024 * 1024  # a notification is a few KiB; the seed's largest example is under 4 KiB
 MAX_PER_REQUEST = 500  # notifications about one pick request (a complete lifecycle is about a dozen)

@@ -7,12 +7,12 @@ from typing import Any
 import httpx
 
 from pickconform import cassettes
-from pickconform.auth import BearerToken
 from pickconform.butler import spec
 from pickconform.butler.receiver import Receiver
 from pickconform.butler.settings import Settings, TestData
-from pickconform.client import ExchangeLog, make_client
-from pickconform.profile import ProfileError, secret_from_env
+from pickconform.http.auth import BearerToken
+from pickconform.http.client import ExchangeLog, make_client
+from pickconform.targets.profile import ProfileError, secret_from_env
 
 
 class ButlerTarget:

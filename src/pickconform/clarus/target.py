@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings, TestData
-from pickconform.client import ExchangeLog, make_client
-from pickconform.profile import secret_from_env
-from pickconform.targets import require_reachable, require_token
+from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
+from pickconform.http.client import ExchangeLog, make_client
+from pickconform.targets.preflight import require_reachable, require_token
+from pickconform.targets.profile import secret_from_env
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
-from pickconform import cassettes, pacing
+from pickconform import cassettes
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
-from pickconform.ready_data import ReadyData
+from pickconform.http import pacing
+from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, not_offered
 
 FINAL = ("SUCCESS", "FAILURE")

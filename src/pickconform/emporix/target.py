@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform.auth import Credentials, OAuthClient, StaticToken, make_auth
-from pickconform.client import ExchangeLog, make_client
 from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings, TestData
-from pickconform.profile import ProfileError, secret_from_env
-from pickconform.targets import require_reachable, require_token
+from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
+from pickconform.http.client import ExchangeLog, make_client
+from pickconform.targets.preflight import require_reachable, require_token
+from pickconform.targets.profile import ProfileError, secret_from_env
 
 VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
 ROLES = (VIEW, MANAGE)

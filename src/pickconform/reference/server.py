@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pickconform.loopback import LoopbackServer
+from pickconform.http.loopback import LoopbackServer
 from pickconform.reference.app import Reference
 
 

@@ -12,16 +12,16 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pickconform.auth import StaticToken
 from pickconform.clarus import checks
 from pickconform.clarus.api import DRAFT, TERMINAL, ClarusApi, Stock, goods_out_document
 from pickconform.clarus.spec import conforms
 from pickconform.clarus.target import ClarusTarget, Tenant
-from pickconform.client import make_client
 from pickconform.determinism import Values
-from pickconform.plugin import family_target, requirements_of
-from pickconform.ready_data import ReadyData
+from pickconform.http.auth import StaticToken
+from pickconform.http.client import make_client
+from pickconform.pytest_plugin import family_target, requirements_of
 from pickconform.targets import Target
+from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupError, check, expect, json_body, pointer
 
 

@@ -13,14 +13,14 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pickconform import pacing
 from pickconform.determinism import Values
 from pickconform.emporix import spec
 from pickconform.emporix.api import FINAL, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
-from pickconform.plugin import family_target, requirements_of
-from pickconform.ready_data import ReadyData
+from pickconform.http import pacing
+from pickconform.pytest_plugin import family_target, requirements_of
 from pickconform.targets import Target
+from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, check, expect, record
 
 TENANT_VARIANTS: dict[str, Callable[[str], str]] = {

@@ -1,12 +1,13 @@
 """`pickconform diff`: re-send the recorded scenarios of a cassette directory to another implementation, in order and
 with that target's own credentials, and compare its normalised responses with the recorded ones (the upgrade check).
 
-How a recorded request reaches the new target (`pickconform.slots`): its path is re-based from the recorded role URL
-(`clarus/rest`, `butler/control`, ...) onto the new target's; tenant names map role for role; the credential slot its
-redacted Authorization header names (`Bearer <redacted:clarus/tenant>`) becomes the new target's credential of that
-slot, and an unlabelled one (a malformed or expired token) an invalid token, so a refusal stays a refusal. Token
-exchanges and the Butler callback registration are not re-sent: the new target's own credentials and receiver are
-used. Identifiers the new target assigns replace the recorded ones in later requests (`pickconform.normalise`).
+How a recorded request reaches the new target (`pickconform.targets.slots`): its path is re-based from the recorded
+role URL (`clarus/rest`, `butler/control`, ...) onto the new target's; tenant names map role for role; the
+credential slot its redacted Authorization header names (`Bearer <redacted:clarus/tenant>`) becomes the new target's
+credential of that slot, and an unlabelled one (a malformed or expired token) an invalid token, so a refusal stays a
+refusal. Token exchanges and the Butler callback registration are not re-sent: the new target's own credentials and
+receiver are used. Identifiers the new target assigns replace the recorded ones in later requests
+(`pickconform.upgrade.normalise`).
 
 Asynchronous work: a read (GET, or a GraphQL query) that the recording repeated is a poll. It is re-sent until the new
 answer matches the recording's final state or `poll_timeout` passes; each answer on the way must match a state the
@@ -30,12 +31,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from pickconform import redaction, slots
-from pickconform.baseline import Cassette, Recorded
 from pickconform.butler.receiver import external_id_of
-from pickconform.client import make_client
-from pickconform.normalise import Difference, Scenario, clip, compare, verdict
-from pickconform.targets import Target
+from pickconform.http import redaction
+from pickconform.http.client import make_client
+from pickconform.targets import Target, slots
+from pickconform.upgrade.baseline import Cassette, Recorded
+from pickconform.upgrade.normalise import Difference, Scenario, clip, compare, verdict
 
 POLL_INTERVAL = 0.05
 NOTIFICATION_GRACE = 0.25  # seconds a notification that may be caused by the next request is waited for before it
@@ -140,7 +141,7 @@ def _media(headers: dict[str, str]) -> str:
 
 
 def compare_response(recorded: Recorded, answer: Answer, scenario: Scenario, origin: str = "") -> list[Difference]:
-    """Status, content type and body (JSON by the rules of `pickconform.normalise`, any other text by equality);
+    """Status, content type and body (JSON by the rules of `pickconform.upgrade.normalise`, any other text by equality);
     `origin` is the operation, the identity of the numbers it assigns."""
     found = []
     if recorded.status != answer.status:

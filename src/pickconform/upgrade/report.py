@@ -9,8 +9,8 @@ from typing import Any
 
 from pickconform import __version__
 from pickconform.catalogue import catalogue
-from pickconform.diff import ScenarioResult
-from pickconform.normalise import DiffVerdict
+from pickconform.outcomes import DiffVerdict
+from pickconform.upgrade.diff import ScenarioResult
 
 ORDER = tuple(DiffVerdict)  # worst first
 
@@ -120,7 +120,7 @@ def write(document: dict[str, Any], directory: Path) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "diff.json").write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (directory / "diff.md").write_text(_markdown(document), encoding="utf-8")
-    from pickconform.html_report import render_diff  # Jinja2 is loaded only when a report is written
+    from pickconform.report.html import render_diff  # Jinja2 is loaded only when a report is written
 
     (directory / "diff.html").write_text(render_diff(document), encoding="utf-8")
 

@@ -24,8 +24,9 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
+
+from pickconform.outcomes import DiffVerdict
 
 ID_KEY = re.compile(r"(?:^|_)(?:id|ids|reference|references|cursor)$|[a-z](?:Id|Ids|Cursor)$")
 PROSE_KEYS = frozenset({"message", "detail", "details", "description", "faultstring", "error_description", "reason"})
@@ -41,15 +42,6 @@ _NUMBER = re.compile(r"(?<![\w.])(\d+)(?![\w.])")  # a whole number in prose (sp
 _JSONAPI_RESOURCE = re.compile(
     r"\$\.(?:data|included)(?:\[\d+\])?"
 )  # longer arrays are compared in order only (matching permutations is quadratic)
-
-
-class DiffVerdict(StrEnum):
-    """What `pickconform diff` says of a scenario, requirement or operation, worst first."""
-
-    BREAKING = "breaking"
-    CHANGED = "changed"  # non-breaking: an added field, another order, changed prose
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
 
 
 BREAKING, CHANGED, UNCHANGED = DiffVerdict.BREAKING, DiffVerdict.CHANGED, DiffVerdict.UNCHANGED

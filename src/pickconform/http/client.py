@@ -20,8 +20,9 @@ from typing import Any
 import httpcore
 import httpx
 
-from pickconform import cassettes, redaction
+from pickconform import cassettes
 from pickconform._compat.httpx import set_content, wrap_network_backend
+from pickconform.http import redaction
 
 USER_AGENT = "pickconform/0.1"
 # The content codings `read_bounded` decodes within its limits (httpx's own default without brotli or zstandard):

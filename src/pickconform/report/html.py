@@ -23,17 +23,16 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from pickconform import redaction
-from pickconform.normalise import DiffVerdict
+from pickconform.http import redaction
+from pickconform.outcomes import OUTCOMES, DiffVerdict
 from pickconform.paths import SPECS
-from pickconform.report import OUTCOMES
 
 DIFF_VERDICTS = tuple(DiffVerdict)  # worst first
 FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a "reproduce" line
 TEMPLATES = Path(__file__).parent / "templates"
 LIFECYCLE = SPECS / "butler" / "lifecycle.json"
 
-# A body clipped upstream (pickconform.client._clip) ends with "... (N chars)"; a partly read one with " [note]".
+# A body clipped upstream (pickconform.http.client._clip) ends with "... (N chars)"; a partly read one with " [note]".
 _CLIPPED = re.compile(r"\.\.\. \((\d+) chars\)$")
 _PARTIAL = re.compile(r" \[(response [^\[\]]*)\]$")
 # The stream a lifecycle finding prints: "  2. order_information (butler_core:00000034): fulfillable/PROCESSING".

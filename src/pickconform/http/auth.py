@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform import cassettes, redaction
+from pickconform import cassettes
+from pickconform.http import redaction
 
 
 class TokenError(Exception):
@@ -17,7 +18,7 @@ class TokenError(Exception):
 
 
 class BearerToken(httpx.Auth):
-    label = ""  # the credential slot (see `pickconform.slots`): recordings name it instead of the token
+    label = ""  # the credential slot (see `pickconform.targets.slots`): recordings name it instead of the token
 
     def __init__(self, token: str) -> None:
         self._token = token
@@ -31,7 +32,7 @@ class BearerToken(httpx.Auth):
 class ClientCredentials(httpx.Auth):
     """OAuth2 client-credentials grant; the token is fetched once, cached and renewed shortly before it expires."""
 
-    label = ""  # the credential slot (see `pickconform.slots`): recordings name it instead of the token
+    label = ""  # the credential slot (see `pickconform.targets.slots`): recordings name it instead of the token
 
     def __init__(
         self, token_url: str, client_id: str, client_secret: str, scope: str | None = None, *, client: httpx.Client

@@ -18,15 +18,16 @@ from typing import Any
 import httpx
 import pytest
 
-from pickconform import cassettes, client, fuzzing, ready_data, report, slots, verdict
+from pickconform import cassettes, fuzzing, report, verdict
 from pickconform.catalogue import catalogue
-from pickconform.client import TargetMisbehaved
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
+from pickconform.http import client
+from pickconform.http.client import TargetMisbehaved
 from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
-from pickconform.profile import ProfileError, load_profile
 from pickconform.report import Finding, TestOutcome
-from pickconform.targets import Target, connect, embedded_name, replay_target, start_embedded
+from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
+from pickconform.targets.profile import ProfileError, load_profile
 from pickconform.verdict import SetupError, Violation, Violations
 
 _TARGET = pytest.StashKey[Target | None]()

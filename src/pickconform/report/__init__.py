@@ -14,25 +14,13 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pickconform import __version__
 from pickconform.catalogue import Requirement
+from pickconform.outcomes import OUTCOMES, Outcome
 
-
-class Outcome(StrEnum):
-    """A requirement's verdict (README, "Five outcomes"); a str, so it is written to the reports as its value."""
-
-    PASS = "pass"  # judged, and nothing was found against it
-    FAIL = "fail"  # the target broke a documented MUST (or anything, under --strict)
-    WARN = "warn"  # the target departs from an interpretation, or breaks a SHOULD
-    SKIP = "skip"  # not judged, with the reason
-    ERROR = "error"  # the suite could not do its part
-
-
-OUTCOMES = tuple(Outcome)  # in the order the reports show them
 FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
 
@@ -298,8 +286,8 @@ def as_junit(outcomes: list[TestOutcome], document: dict[str, Any]) -> str:
 def write(document: dict[str, Any], directory: Path, outcomes: list[TestOutcome] | None = None) -> list[Path]:
     """Write report.json, report.md and report.html (and, from the run's outcomes, junit.xml and cucumber.json);
     returns the files written. Each is written to a temp file and renamed, so an interrupted run leaves whole files."""
-    from pickconform.cucumber import as_cucumber
-    from pickconform.html_report import render_report
+    from pickconform.report.cucumber import as_cucumber
+    from pickconform.report.html import render_report
 
     directory.mkdir(parents=True, exist_ok=True)
     files = {
@@ -324,7 +312,7 @@ def write(document: dict[str, Any], directory: Path, outcomes: list[TestOutcome]
 def rerender(directory: Path) -> list[Path]:
     """`pickconform report DIR`: report.md and report.html again from report.json (e.g. after an upgrade)."""
     document = json.loads((directory / "report.json").read_text(encoding="utf-8"))
-    from pickconform.html_report import render_report
+    from pickconform.report.html import render_report
 
     written = []
     for name, text in (("report.md", as_markdown(document)), ("report.html", render_report(document))):

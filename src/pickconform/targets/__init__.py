@@ -13,12 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from pickconform.auth import ClientCredentials, TokenError
-from pickconform.client import ExchangeLog
 from pickconform.determinism import RunContext
-from pickconform.profile import Profile, ProfileError
+from pickconform.http.client import ExchangeLog
+from pickconform.targets.profile import Profile, ProfileError
 
 
 @dataclass
@@ -45,23 +42,6 @@ class Target:
             family.close()
         if self.server is not None:
             self.server.stop()
-
-
-def require_reachable(client: httpx.Client, family: str, base_url: str) -> None:
-    """Preflight: any HTTP answer from the base URL will do; no answer is a one-line profile error."""
-    try:
-        client.get(base_url + "/", timeout=5)
-    except httpx.HTTPError as exc:
-        raise ProfileError(f"{family} base_url {base_url} is unreachable: {type(exc).__name__}: {exc}") from None
-
-
-def require_token(auth: httpx.Auth | None, what: str) -> None:
-    """Preflight: fetch a client-credentials token now, so a refusal is a profile error, not a failed test."""
-    try:
-        if isinstance(auth, ClientCredentials):
-            auth.token()
-    except TokenError as exc:
-        raise ProfileError(f"{what}: {exc}") from None
 
 
 def _family_module(family: str) -> Any:

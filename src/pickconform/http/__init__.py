@@ -1,0 +1,7 @@
+"""Talking to targets over real HTTP: the one client factory with its limits (size, deadline) and exchange log, the
+credentials (bearer and client-credentials tokens), loopback servers for what the suite serves itself, the pacing
+of polls, and the redaction every exchange goes through before it is shown or stored."""
+
+from __future__ import annotations
+
+__all__ = ["auth", "client", "loopback", "pacing", "redaction"]
