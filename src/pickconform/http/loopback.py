@@ -6,6 +6,7 @@ real HTTP, never in-process, so every byte crosses a socket as it would with a r
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -13,6 +14,22 @@ from typing import Literal, Self
 
 import uvicorn
 from starlette.types import ASGIApp
+
+
+class _OneLineErrors(logging.Filter):
+    """An exception in a served app (a crash mutant's, say) is logged as one line, without its traceback: in
+    Python 3.11, formatting a traceback parses source with `ast`, whose recursion counter is shared between threads,
+    so a server thread doing it while pytest formats a failure in the main thread breaks pytest (SystemError)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage().rstrip()}: {type(error).__name__}: {error}"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+logging.getLogger("uvicorn.error").addFilter(_OneLineErrors())
 
 
 class LoopbackServer:
