@@ -6,13 +6,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 import socket
 import socketserver
+import subprocess
 import threading
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 MODES = (
     "hang",  # reads the request, never answers
@@ -125,3 +128,31 @@ def closed_port() -> str:
         port = probe.getsockname()[1]
     time.sleep(0.01)
     return f"http://127.0.0.1:{port}"
+
+
+@dataclass(frozen=True)
+class ChildRun:
+    status: int
+    output: str
+    wall: float  # seconds
+    rss: int  # the child's own peak resident set, bytes
+
+
+def run_measured(command: list[str], env: dict[str, str], kill_after: float) -> ChildRun:
+    """Run the suite in a child process, killed after `kill_after` seconds; its exit status, output, wall time and
+    peak RSS (wait4 reports this child's own; RUSAGE_CHILDREN would be the largest child of the worker so far)."""
+    started = time.monotonic()
+    child = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **env}
+    )
+    killer = threading.Timer(kill_after, child.kill)
+    killer.start()
+    try:
+        assert child.stdout is not None
+        output = child.stdout.read().decode(errors="replace")
+        _, status, usage = os.wait4(child.pid, 0)
+    finally:
+        killer.cancel()
+        child.stdout.close()  # type: ignore[union-attr]
+    wall = time.monotonic() - started
+    return ChildRun(os.waitstatus_to_exitcode(status), output, wall, usage.ru_maxrss * 1024)

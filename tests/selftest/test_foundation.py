@@ -38,6 +38,21 @@ def test_exchanges_never_show_credentials_or_addresses() -> None:
     assert canary not in Exchange.from_response(httpx.Response(401, request=token_request)).describe()
 
 
+def test_a_body_cut_off_at_a_limit_shows_its_first_bytes_without_secrets() -> None:
+    """A token response stopped by the size cap or the deadline is evidence too: its first bytes, less any secret."""
+    canary = "CANARY-9c1d2"
+    request = httpx.Request("POST", "http://x/oauth/token")
+    first = f'{{"token_type": "bearer", "access_token": "{canary}", "expires_in": 3600, "padding": "{"x" * 300}'
+    response = httpx.Response(200, headers={"content-type": "application/json"}, request=request)
+    shown = Exchange.partial(response, first.encode(), "response larger than 1024 bytes").response_body
+    assert (
+        canary not in shown
+        and '"token_type": "bearer"' in shown
+        and shown.endswith("[response larger than 1024 bytes]")
+    )
+    assert redaction.fragment(f'{{"access_token": "{canary}') == '{"access_token": "<redacted>"'
+
+
 def test_redaction_is_idempotent() -> None:
     document = {"access_token": "t", "nested": [{"email": "e"}]}
     assert redaction.document(redaction.document(document)) == redaction.document(document)

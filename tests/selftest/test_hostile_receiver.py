@@ -8,9 +8,7 @@ import concurrent.futures
 import contextlib
 import copy
 import json
-import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -28,6 +26,7 @@ from starlette.routing import Route
 from pickconform.butler import receiver as receiver_module
 from pickconform.butler.receiver import Receiver
 from pickconform.http.loopback import LoopbackServer
+from tests.selftest.hostile import run_measured
 from tests.selftest.test_butler_receiver import FULFILLABLE
 
 WALL_BOUND = 60.0
@@ -171,26 +170,9 @@ def test_a_target_flooding_the_receiver_cannot_take_the_run_down(tmp_path: Path)
         command = [sys.executable, "-m", "pickconform.cli", "run", "--profile", str(profile), "--api", "butler"]
         command += ["--requirement", "BUTLER-CREATE", "--requirement", "BUTLER-LIFECYCLE"]
         command += ["--report-dir", str(tmp_path / "out")]
-        started = time.monotonic()
-        child = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, "PICKCONFORM_TEST_TOKEN": "flood-token"},
-        )
-        killer = threading.Timer(WALL_BOUND * 2, child.kill)
-        killer.start()
-        try:
-            assert child.stdout is not None
-            output = child.stdout.read().decode(errors="replace")
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            killer.cancel()
-            child.stdout.close()  # type: ignore[union-attr]
-        wall, rss = time.monotonic() - started, usage.ru_maxrss * 1024
+        run = run_measured(command, {"PICKCONFORM_TEST_TOKEN": "flood-token"}, WALL_BOUND * 2)
         target.flood_done.wait(30)
-    code = os.waitstatus_to_exitcode(status)
+    code, output, wall, rss = run.status, run.output, run.wall, run.rss
     print(f"hostile notification-flood: exit {code}, {wall:.1f} s, peak RSS {rss / 2**20:.0f} MiB")
     assert code == 1, output[-3000:]  # the target's 500s fail BUTLER-CREATE
     assert "Traceback" not in output, output[-3000:]

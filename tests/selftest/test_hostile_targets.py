@@ -5,16 +5,12 @@ bound and under 500 MiB of peak memory (measured on the child process itself).""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.selftest.hostile import MODES, closed_port, hostile_server
+from tests.selftest.hostile import MODES, closed_port, hostile_server, run_measured
 
 WALL_BOUND = 90.0  # seconds: a few requirements against a target that costs up to its deadline on every request
 RSS_BOUND = 500 * 1024 * 1024
@@ -31,26 +27,8 @@ def run_against(base_url: str, tmp_path: Path) -> tuple[int, str, float, int]:
     selection = [arg for requirement in REQUIREMENTS for arg in ("--requirement", requirement)]
     command = [sys.executable, "-m", "pickconform.cli", "run", "--profile", str(profile), "--api", "clarus"]
     command += [*selection, "--fuzz-examples", "3", "--report-dir", str(tmp_path / "out")]
-    started = time.monotonic()
-    child = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PICKCONFORM_TEST_TOKEN": "hostile-token"},
-    )
-    killer = threading.Timer(WALL_BOUND * 2, child.kill)
-    killer.start()
-    try:
-        assert child.stdout is not None
-        output = child.stdout.read()
-        # wait4 reports this child's own peak RSS (RUSAGE_CHILDREN would be the largest child of this worker so far).
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        killer.cancel()
-        child.stdout.close()  # type: ignore[union-attr]
-    return child.returncode, output.decode(errors="replace"), time.monotonic() - started, usage.ru_maxrss * 1024
+    run = run_measured(command, {"PICKCONFORM_TEST_TOKEN": "hostile-token"}, WALL_BOUND * 2)
+    return run.status, run.output, run.wall, run.rss
 
 
 @pytest.mark.parametrize("mode", ["refused", *MODES])

@@ -73,8 +73,14 @@ class Exchange:
     response_body: str
 
     @classmethod
-    def from_response(cls, response: httpx.Response) -> Exchange:
+    def from_response(cls, response: httpx.Response, *, body: bytes | None = None, note: str = "") -> Exchange:
+        """The exchange, redacted; `body` and `note`: a response body not read to its end, its first bytes and why."""
         request = response.request
+        content_type = response.headers.get("content-type", "")
+        if body is None:
+            shown = redaction.body(_text(response.content), content_type)
+        else:
+            shown = redaction.fragment(_text(body[:_BODY_LIMIT]))
         return cls(
             method=request.method,
             url=str(request.url),
@@ -82,22 +88,13 @@ class Exchange:
             request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", ""))),
             status=response.status_code,
             response_headers=redaction.headers(dict(response.headers)),
-            response_body=_clip(redaction.body(_text(response.content), response.headers.get("content-type", ""))),
+            response_body=_clip(shown) + (f" [{note}]" if note else ""),
         )
 
     @classmethod
     def partial(cls, response: httpx.Response, first: bytes, note: str) -> Exchange:
         """An exchange whose response body was not read to its end: its headers and first bytes."""
-        request = response.request
-        return cls(
-            method=request.method,
-            url=str(request.url),
-            request_headers=redaction.headers(dict(request.headers)),
-            request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", ""))),
-            status=response.status_code,
-            response_headers=redaction.headers(dict(response.headers)),
-            response_body=_clip(_text(first[:_BODY_LIMIT])) + f" [{note}]",
-        )
+        return cls.from_response(response, body=first, note=note)
 
     def describe(self) -> str:
         lines = [f"> {self.method} {self.url}"]

@@ -17,6 +17,8 @@ SECRET_KEYS = frozenset(
     }
 )  # fmt: skip
 _FORM_SECRET = re.compile(r"((?:^|&)(?:client_secret|password|refresh_token|client_assertion)=)[^&]*")
+# In text that does not parse as JSON (a body cut off at a limit or a deadline): a secret key's string value.
+_TEXT_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)')
 
 # Live bearer token → the credential slot it fills (`clarus/tenant`, `emporix/other_tenant/<scope>`, ...). A redacted
 # Authorization header keeps the slot, never the token, so `pickconform diff` can re-send the request with the same
@@ -55,12 +57,17 @@ def document(value: Any) -> Any:
     return value
 
 
+def fragment(text: str) -> str:
+    """The first bytes of a body cut off at a limit (not parseable as a whole): any secret key's value removed."""
+    return _TEXT_SECRET.sub(rf'\1"{REDACTED}"', text)
+
+
 def body(text: str, content_type: str = "") -> str:
     """A request or response body with secrets removed; bodies that are neither JSON nor a form pass unchanged."""
     if "x-www-form-urlencoded" in content_type:
         return _FORM_SECRET.sub(rf"\1{REDACTED}", text)
     try:
         parsed = json.loads(text)
-    except (ValueError, RecursionError):
-        return text if len(text) < 200 else "<unparsed body>"  # too deep to inspect: show none of it
+    except (ValueError, RecursionError):  # a short text keeps what it shows, less any secret value in it
+        return fragment(text) if len(text) < 200 else "<unparsed body>"
     return json.dumps(document(parsed), ensure_ascii=False)
