@@ -188,7 +188,9 @@ INFERRED = "x-pickconform-inferred"  # on a schema: keywords pickconform inferre
 
 
 def is_setup_operation(operation: Any) -> bool:
-    return bool(operation.definition.raw.get(SETUP))
+    """An OpenAPI operation marked set-up only; a GraphQL field (no extensions in SDL) never is."""
+    raw = operation.definition.raw
+    return isinstance(raw, dict) and bool(raw.get(SETUP))
 
 
 def judged_operations(schema: Any) -> Any:

@@ -98,7 +98,7 @@ def embedded(server: object, log: ExchangeLog) -> ClarusTarget:
 
     # Like a sandbox's user, the suite is told the tenant's master data: here by the reference itself.
     data = TestData(product_attributes={"stock_unit_type_id": reference.stock_unit_type_ids[0]})
-    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=10.0, test_data=data)
+    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=3.0, test_data=data)
 
 
 def _credentials(token_env: str, oauth: OAuthSettings | None, where: str) -> Credentials:

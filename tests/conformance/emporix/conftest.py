@@ -15,7 +15,7 @@ from pytest_bdd import given, parsers, then, when
 
 from pickconform.determinism import Values
 from pickconform.emporix import spec
-from pickconform.emporix.api import FINAL, EmporixApi, job_id_of
+from pickconform.emporix.api import FINAL, JOB_STATUSES, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.http import pacing
 from pickconform.pytest_plugin import family_target, requirements_of
@@ -295,7 +295,9 @@ def runs_to_the_end(emporix: EmporixApi, emporix_target: EmporixTarget, scenario
     check(
         job.get("jobStatus") in FINAL,
         "EMPORIX-JOB-LIFECYCLE",
-        f"the job did not finish within {emporix_target.poll_timeout} s (observed {statuses[0]} x{len(statuses)})",
+        f"the job reports jobStatus {job.get('jobStatus')!r}, not one of SUCCESS, FAILURE, IN_PROGRESS"
+        if job.get("jobStatus") not in JOB_STATUSES
+        else f"the job did not finish within {emporix_target.poll_timeout} s (observed {statuses[0]} x{len(statuses)})",
         last,
     )
     first_final = next(i for i, status in enumerate(statuses) if status in FINAL)
