@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -269,7 +268,7 @@ class ClarusApi:
         """Poll until every request of the reference is completed or failed; returns every status observed."""
         shape = self.target.graphql_shapes[0]
         observed: list[str] = []
-        deadline = time.monotonic() + self.target.poll_timeout
+        deadline = self.target.patience.deadline()
         interval = 0.01
         while True:
             nodes, response = self.find_requests(reference, shape, "CLARUS-POLL-TERMINAL")
@@ -289,9 +288,10 @@ class ClarusApi:
             if all(status in TERMINAL for status in statuses):
                 return observed
             if pacing.deadline_passed(deadline, response):
+                self.target.patience.ran_out()
                 raise Violation(
                     "CLARUS-POLL-TERMINAL",
-                    f"still {statuses} after {self.target.poll_timeout:.0f}s of polling (observed {observed})",
+                    f"still {statuses} after {self.target.patience.last:g} s of polling (observed {observed})",
                     response,
                 )
             pacing.pause(interval)

@@ -9,6 +9,7 @@ import httpx
 from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings, TestData
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import ExchangeLog, make_client
+from pickconform.http.pacing import Patience
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import secret_from_env
 
@@ -41,6 +42,7 @@ class ClarusTarget:
         self.rest_prefix, self.graphql_path, self.graphql_shapes = rest_prefix, graphql_path, graphql_shapes
         self.error_code_pointer, self.error_symbol_pointer = error_code_pointer, error_symbol_pointer
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.patience = Patience(poll_timeout)  # shortened once a pick list did not finish within poll_timeout
         self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
         self.log = log
         self._token_client = make_client(self.base_url, log=log)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -167,7 +166,7 @@ class EmporixApi:
         """Poll the job until it reports a final status (then once more), or the deadline passes. With `setup` (what
         the job sets up), a job that cannot be read is a set-up error, not a violation."""
         observed: list[tuple[dict[str, Any], httpx.Response]] = []
-        deadline = time.monotonic() + self.target.poll_timeout
+        deadline = self.target.patience.deadline()
         while True:
             response = self.read(job_id)
             try:
@@ -182,6 +181,10 @@ class EmporixApi:
             finished = [j for j, _ in observed if j.get("jobStatus") in FINAL]
             # A status no document names cannot be waited out: the scenario judges it now.
             undocumented = job.get("jobStatus") not in JOB_STATUSES
-            if len(finished) >= 2 or undocumented or pacing.deadline_passed(deadline, response):
+            if len(finished) >= 2 or undocumented:
+                return observed
+            if pacing.deadline_passed(deadline, response):
+                if not finished:
+                    self.target.patience.ran_out()
                 return observed
             pacing.pause(0 if finished else POLL_INTERVAL)

@@ -10,6 +10,7 @@ import httpx
 from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings, TestData
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import ExchangeLog, make_client
+from pickconform.http.pacing import Patience
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import ProfileError, secret_from_env
 
@@ -42,6 +43,7 @@ class EmporixTarget:
         self.base_url = base_url.rstrip("/")
         self.tenant, self.other_tenant = tenant, other_tenant
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
+        self.patience = Patience(poll_timeout)  # shortened once a job did not finish within poll_timeout
         self.test_data = test_data or TestData()
         # Without seed_orders, the tests that only need some job of the tenant share one per process (EmporixApi.job)
         self.shared_job: tuple[str, str] | None = None  # (job id, the ready order it recalculated)

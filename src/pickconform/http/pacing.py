@@ -13,6 +13,26 @@ import httpx
 from pickconform import cassettes
 
 
+class Patience:
+    """How long to wait for one piece of a target's asynchronous work (a pick list, a recalculation job): the
+    profile's poll timeout, until some work of the target did not finish within it. From then on each wait gets a
+    third of it: the target has shown it does not finish in time, and waiting the whole timeout in every further
+    scenario would only hold the run (the time to a verdict against a stuck target). Each verdict says how long its
+    wait was (`last`)."""
+
+    SHORTENED = 3
+
+    def __init__(self, timeout: float) -> None:
+        self.full, self.exhausted, self.last = timeout, False, timeout
+
+    def deadline(self) -> float:
+        self.last = self.full / self.SHORTENED if self.exhausted else self.full
+        return time.monotonic() + self.last
+
+    def ran_out(self) -> None:
+        self.exhausted = True
+
+
 def pause(seconds: float) -> None:
     if not cassettes.replaying():
         time.sleep(seconds)

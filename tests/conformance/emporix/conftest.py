@@ -297,7 +297,8 @@ def runs_to_the_end(emporix: EmporixApi, emporix_target: EmporixTarget, scenario
         "EMPORIX-JOB-LIFECYCLE",
         f"the job reports jobStatus {job.get('jobStatus')!r}, not one of SUCCESS, FAILURE, IN_PROGRESS"
         if job.get("jobStatus") not in JOB_STATUSES
-        else f"the job did not finish within {emporix_target.poll_timeout} s (observed {statuses[0]} x{len(statuses)})",
+        else f"the job did not finish within {emporix_target.patience.last:g} s "
+        f"(observed {statuses[0]} x{len(statuses)})",
         last,
     )
     first_final = next(i for i, status in enumerate(statuses) if status in FINAL)
