@@ -10,9 +10,7 @@ from typing import Any
 
 import jsonschema
 import referencing
-import schemathesis
 import yaml
-from hypothesis import strategies as st
 from referencing.jsonschema import DRAFT202012
 
 from pickconform.paths import SPECS
@@ -25,27 +23,6 @@ BASE_URI = "https://pickconform.dev/specs/butler/"
 SERVICE_REQUEST = "/api-gateway/sr-service/platform-srms/service-request"
 CANCEL = SERVICE_REQUEST + "/cancel"
 MODIFY = SERVICE_REQUEST + "/modify"
-
-
-FILTER_PARAMETER_FORMAT = "butler-filter-parameter"  # specs/butler/openapi.yaml, FilterParameter
-
-
-def filter_parameters() -> st.SearchStrategy[str]:
-    """Strings of seed 004's filter form, `key = 'value'` or `key in ['a', 'b']`, drawn directly: the same language as
-    the FilterParameter pattern (which still validates them), without Hypothesis building it from the regex, which
-    took most of a Butler fuzz run (its regex strategy filtered and padded each draw)."""
-    space = st.sampled_from(["", " ", "  ", "\n"])
-    key = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True)
-    value = st.text(st.characters(exclude_characters="'\n", codec="utf-8"), max_size=12).map(lambda v: f"'{v}'")
-    values = st.lists(st.tuples(space, value, space), min_size=1, max_size=4).map(
-        lambda items: ",".join(f"{before}{v}{after}" for before, v, after in items)
-    )
-    equals = st.tuples(st.just("="), space, value).map("".join)
-    within = st.tuples(st.just("in"), space, st.just("["), values, st.just("]")).map("".join)
-    return st.tuples(space, key, space, equals | within, space).map("".join)
-
-
-schemathesis.openapi.format(FILTER_PARAMETER_FORMAT, filter_parameters())
 
 
 @cache

@@ -358,13 +358,16 @@ class _BoundedStream(httpcore.NetworkStream):
     def start_tls(
         self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
     ) -> httpcore.NetworkStream:
-        budget = _EXCHANGE.get()
-        if budget is not None:
-            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
-        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+        return _BoundedStream(self._stream.start_tls(ssl_context, server_hostname, _connect_timeout(timeout)))
 
     def get_extra_info(self, info: str) -> Any:
         return self._stream.get_extra_info(info)
+
+
+def _connect_timeout(timeout: float | None) -> float | None:
+    """A connect (or TLS handshake) waits at most what is left of the running exchange's deadline."""
+    budget = _EXCHANGE.get()
+    return timeout if budget is None else budget.wait(timeout, httpcore.ConnectTimeout)
 
 
 class _BoundedBackend(httpcore.NetworkBackend):
@@ -379,18 +382,13 @@ class _BoundedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        budget = _EXCHANGE.get()
-        if budget is not None:
-            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
-        return _BoundedStream(self._backend.connect_tcp(host, port, timeout, local_address, socket_options))
+        stream = self._backend.connect_tcp(host, port, _connect_timeout(timeout), local_address, socket_options)
+        return _BoundedStream(stream)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
     ) -> httpcore.NetworkStream:
-        budget = _EXCHANGE.get()
-        if budget is not None:
-            timeout = budget.wait(timeout, httpcore.ConnectTimeout)
-        return _BoundedStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+        return _BoundedStream(self._backend.connect_unix_socket(path, _connect_timeout(timeout), socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._backend.sleep(seconds)

@@ -503,10 +503,7 @@ def render_report(document: dict[str, Any], lifecycle: dict[str, Any] | None = N
     requirements = [_requirement(document, r, lifecycle) for r in document.get("requirements") or []]
     summary = document.get("summary") if isinstance(document.get("summary"), dict) else {}
     counts = {o: int(summary.get(o, sum(r["status"] == o for r in requirements)) or 0) for o in OUTCOMES}
-    families: dict[str, dict[str, int]] = {}
-    for r in requirements:
-        families.setdefault(r["family"], dict.fromkeys(OUTCOMES, 0))
-        families[r["family"]][r["status"]] = families[r["family"]].get(r["status"], 0) + 1
+    families = _per_family(((r["family"], r["status"]) for r in requirements), OUTCOMES)
     verdict = "fail" if counts["fail"] else "error" if counts["error"] else "pass"
     return (
         _env()
@@ -526,6 +523,15 @@ def render_report(document: dict[str, Any], lifecycle: dict[str, Any] | None = N
     )
 
 
+def _per_family(items: Iterable[tuple[str, str]], outcomes: Iterable[str]) -> dict[str, dict[str, int]]:
+    """(family, outcome) pairs counted per family, every outcome present (the bars show zeros too)."""
+    families: dict[str, dict[str, int]] = {}
+    for family, outcome in items:
+        group = families.setdefault(family, dict.fromkeys(outcomes, 0))
+        group[outcome] = group.get(outcome, 0) + 1
+    return families
+
+
 # --- the upgrade report -----------------------------------------------------------------------------------------
 
 
@@ -536,10 +542,7 @@ def render_diff(document: dict[str, Any]) -> str:
     scenarios = [s for s in document.get("scenarios") or [] if isinstance(s, dict)]
     counts = {v: int(summary.get(v, sum(s.get("verdict") == v for s in scenarios)) or 0) for v in DIFF_VERDICTS}
     family_of = {str(s.get("test")): str(s.get("family") or "other") for s in scenarios}
-    families: dict[str, dict[str, int]] = {}
-    for s in scenarios:
-        group = families.setdefault(str(s.get("family") or "other"), dict.fromkeys(DIFF_VERDICTS, 0))
-        group[str(s.get("verdict"))] = group.get(str(s.get("verdict")), 0) + 1
+    families = _per_family(((str(s.get("family") or "other"), str(s.get("verdict"))) for s in scenarios), DIFF_VERDICTS)
     requirements = []
     for r in document.get("requirements") or []:
         tested = {family_of.get(str(t.get("test")), "other") for t in r.get("tests") or [] if isinstance(t, dict)}

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pickconform import fuzzing
-from pickconform.butler import spec
+from pickconform.butler import spec, strategies
 from pickconform.butler.target import ButlerTarget
 
 CHECKS = {
@@ -30,6 +30,7 @@ TRANSACTION_CHECKS = {**CHECKS, fuzzing.negative_data_rejection: "BUTLER-REJECTS
 
 @cache
 def _schema() -> Any:
+    strategies.register()
     return fuzzing.openapi(spec.OPENAPI)
 
 
