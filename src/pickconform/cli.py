@@ -98,6 +98,7 @@ def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pickconform.determinism import RunContext
+    from pickconform.http.client import Wire
     from pickconform.targets import connect, start_embedded
     from pickconform.targets.profile import ProfileError, load_profile
     from pickconform.upgrade import baseline, diff
@@ -132,7 +133,8 @@ def _diff(args: argparse.Namespace) -> int:
     run = recorded_run(baseline_dir) or RunContext()
     families = tuple(dict.fromkeys(c.family for c in scenarios))
     try:
-        target = connect(load_profile(args.profile), run, families) if args.profile else None
+        profile = load_profile(args.profile) if args.profile else None
+        target = connect(profile, run, families, Wire(limits=profile.target.limits)) if profile else None
     except ProfileError as exc:
         return usage(str(exc))
     target = target or start_embedded(families, run, args.mutant)

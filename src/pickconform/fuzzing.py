@@ -483,12 +483,7 @@ def decode_case(operation: Any, recorded: dict[str, Any]) -> Case:
 def _redacted_body(body: Any, media_type: str) -> Any:
     """The body with what the cassette's redaction removes from the request removed the same way."""
     if isinstance(body, bytes) or (isinstance(body, str) and "json" not in media_type.lower()):
-        # Sent as it is: redacted as text, as the cassette redacts it.
-        text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-        redacted = redaction.body(text, media_type)
-        if redacted == text:
-            return body
-        return redacted.encode() if isinstance(body, bytes) else redacted
+        return redaction.stored_body(body, media_type)  # sent as it is: redacted as the cassette redacts it
     if isinstance(body, dict) and "x-www-form-urlencoded" in media_type.lower():
         form = "application/x-www-form-urlencoded"
         return {k: (redaction.REDACTED if redaction.body(f"{k}=", form) != f"{k}=" else v) for k, v in body.items()}

@@ -21,9 +21,6 @@ LAYERS = (
     {"upgrade"},  # pickconform diff
     {"pytest_plugin", "trace", "cli"},  # the entry points
 )
-# Known departures, each to be removed (issue "Architecture for the next engineer"): the client and the Butler
-# receiver still reach the recorder directly; record/replay should become a transport handed to the client.
-KNOWN = {("http", "cassettes")}
 # The reference implementation reads the specs as data through a family's `spec` module; it never uses the suite's
 # targets, steps or checks.
 REFERENCE_MAY_READ = {"pickconform.butler.spec", "pickconform.clarus.spec", "pickconform.emporix.spec"}
@@ -64,7 +61,7 @@ def test_a_module_imports_only_its_own_layer_and_those_below(path: Path) -> None
     wrong = []
     for line, module in _imports(path):
         other = module.split(".")[1]
-        if (own, other) in KNOWN or (other == own and own != "targets"):
+        if other == own and own != "targets":
             continue
         if own == "reference" and other in ("clarus", "butler", "emporix"):
             if module not in REFERENCE_MAY_READ:

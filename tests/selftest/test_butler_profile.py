@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pickconform.butler.target import from_settings
-from pickconform.http.client import ExchangeLog
+from pickconform.http.client import Wire
 from pickconform.targets.profile import ProfileError, load_profile
 
 
@@ -46,7 +46,7 @@ def test_a_bad_butler_section_is_one_line(tmp_path: Path, line: str, message: st
 def test_an_unreachable_target_fails_preflight_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BUTLER_TOKEN", "secret-value")
     path = profile(tmp_path, '[butler]\nbase_url = "http://127.0.0.1:9"\ntoken_env = "BUTLER_TOKEN"\n')
-    target = from_settings(load_profile(path).families["butler"], f"{path}: [butler]", ExchangeLog())
+    target = from_settings(load_profile(path).families["butler"], f"{path}: [butler]", Wire())
     try:
         with pytest.raises(ProfileError, match="unreachable") as error:
             target.preflight()
@@ -59,4 +59,4 @@ def test_a_missing_token_variable_is_a_profile_error(tmp_path: Path, monkeypatch
     monkeypatch.delenv("BUTLER_TOKEN", raising=False)
     path = profile(tmp_path, '[butler]\nbase_url = "http://127.0.0.1:9"\ntoken_env = "BUTLER_TOKEN"\n')
     with pytest.raises(ProfileError, match="BUTLER_TOKEN is not set"):
-        from_settings(load_profile(path).families["butler"], f"{path}: [butler]", ExchangeLog())
+        from_settings(load_profile(path).families["butler"], f"{path}: [butler]", Wire())

@@ -174,21 +174,22 @@ def test_filters_are_idempotent_and_canonicalise_the_origin() -> None:
         b"grant_type=client_credentials&client_id=acme-client&client_secret=s3cr3t",
         {"Content-Type": "application/x-www-form-urlencoded", "Authorization": "Bearer abc", "Host": "127.0.0.1:40123"},
     )
-    once = cassettes.filter_request(request)
+    filters = cassettes.Filters(max_body=1024 * 1024)
+    once = filters.request(request)
     assert once.uri == "http://pickconform.invalid/clarus/oauth/token?x=1"
     assert b"s3cr3t" not in once.body and once.headers["Authorization"] == redaction.REDACTED
     assert request.headers["Authorization"] == "Bearer abc", "the live request keeps its credentials"
-    twice = cassettes.filter_request(once)
+    twice = filters.request(once)
     assert (twice.uri, twice.body, dict(twice.headers)) == (once.uri, once.body, dict(once.headers))
     response = {
         "status": {"code": 200, "message": "OK"},
         "headers": {"Content-Type": ["application/json"], "Set-Cookie": ["s=1"], "Content-Length": ["40"]},
         "body": {"string": b'{"access_token": "tok-123", "expires_in": 3600}'},
     }
-    filtered = cassettes.filter_response(response)
+    filtered = filters.response(response)
     assert b"tok-123" not in filtered["body"]["string"] and filtered["headers"]["Set-Cookie"] == [redaction.REDACTED]
     assert filtered["headers"]["Content-Length"] == [str(len(filtered["body"]["string"]))]
-    assert cassettes.filter_response(filtered) == filtered
+    assert filters.response(filtered) == filtered
 
 
 def test_an_interrupted_write_leaves_the_old_cassette(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

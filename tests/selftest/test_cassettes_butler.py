@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pickconform import cassettes
+from pickconform.http.tap import RECEIVER_ORIGIN
 from tests.selftest.conftest import Run, pickconform
 
 # A retried (500-refused) notification, cancel with its order_modification outcome, and creation with its stream.
@@ -54,7 +54,7 @@ def test_the_callback_url_is_canonical(recorded: tuple[Path, Run]) -> None:
         for interaction in document["interactions"]
         if interaction["request"]["uri"].endswith("/control/callback")
     ]
-    assert registrations and all(r == {"url": f"{cassettes.RECEIVER_ORIGIN}/notifications"} for r in registrations)
+    assert registrations and all(r == {"url": f"{RECEIVER_ORIGIN}/notifications"} for r in registrations)
     for path in (base / "cassettes").glob("*.json"):
         assert "127.0.0.1" not in path.read_text(), path.name
 

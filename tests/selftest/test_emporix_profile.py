@@ -9,7 +9,7 @@ import pytest
 
 from pickconform.emporix import target as emporix_target
 from pickconform.emporix.settings import Settings
-from pickconform.http.client import ExchangeLog
+from pickconform.http.client import Wire
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
 from pickconform.targets.profile import ProfileError, load_profile
@@ -36,7 +36,7 @@ def test_ready_made_tokens(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("EMPORIX_VIEW", "v")
     monkeypatch.setenv("EMPORIX_MANAGE", "m")
     settings = load_profile(profile(tmp_path, BASE + TOKENS)).families["emporix"]
-    target = emporix_target.from_settings(settings, "p: [emporix]", ExchangeLog())
+    target = emporix_target.from_settings(settings, "p: [emporix]", Wire())
     try:
         assert target.tenant.name == "acme" and target.expired_token() is None
     finally:
@@ -70,7 +70,7 @@ def test_unset_secret_is_a_profile_error(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.delenv("EMPORIX_SECRET", raising=False)
     settings = load_profile(profile(tmp_path, BASE + CLIENT)).families["emporix"]
     with pytest.raises(ProfileError, match="EMPORIX_SECRET is not set"):
-        emporix_target.from_settings(settings, "p: [emporix]", ExchangeLog())
+        emporix_target.from_settings(settings, "p: [emporix]", Wire())
 
 
 def _free_port() -> int:
@@ -84,7 +84,7 @@ def test_preflight_unreachable_base_url(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setenv("EMPORIX_MANAGE", "m")
     url = f"http://127.0.0.1:{_free_port()}"
     settings = load_profile(profile(tmp_path, f'base_url = "{url}"\ntenant = "acme"\n' + TOKENS)).families["emporix"]
-    target = emporix_target.from_settings(settings, "p: [emporix]", ExchangeLog())
+    target = emporix_target.from_settings(settings, "p: [emporix]", Wire())
     with pytest.raises(ProfileError, match="unreachable") as error:
         target.preflight()
     assert "\n" not in str(error.value)
@@ -101,12 +101,12 @@ def test_preflight_refused_client_and_accepted_one(tmp_path: Path, monkeypatch: 
         )
         settings = load_profile(profile(tmp_path, body)).families["emporix"]
         monkeypatch.setenv("EMPORIX_SECRET", "not-the-secret")
-        refused = emporix_target.from_settings(settings, "p: [emporix]", ExchangeLog())
+        refused = emporix_target.from_settings(settings, "p: [emporix]", Wire())
         with pytest.raises(ProfileError, match="client credentials rejected"):
             refused.preflight()
         refused.close()
         monkeypatch.setenv("EMPORIX_SECRET", secret)
-        accepted = emporix_target.from_settings(settings, "p: [emporix]", ExchangeLog())
+        accepted = emporix_target.from_settings(settings, "p: [emporix]", Wire())
         accepted.preflight()
         assert accepted.expired_token()  # token_lifetime: the token endpoint issues a zero-lifetime token
         accepted.close()

@@ -30,10 +30,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pickconform import cassettes
 from pickconform.butler import spec
 from pickconform.butler.lifecycle import LifecycleChecker
 from pickconform.http.loopback import LoopbackServer
+from pickconform.http.tap import LIVE, RECEIVER_ORIGIN, Tap
 
 MAX_BODY_BYTES = 1024 * 1024  # a notification is a few KiB; the seed's largest example is under 4 KiB
 MAX_PER_REQUEST = 500  # notifications about one pick request (a complete lifecycle is about a dozen)
@@ -75,6 +75,7 @@ class Receiver:
         *,
         offline: bool = False,
         token: str = "",
+        tap: Tap = LIVE,
     ) -> None:
         self.checker = checker or LifecycleChecker()
         # One lock for the checker and the records; the suite holds it while it calls the target, so that a
@@ -91,29 +92,30 @@ class Receiver:
         self._unexpected: list[str] = []  # not yet taken into a test's report
         self._in_flight = 0
         self.offline = offline
+        self.tap = tap  # a recording notes each notification; a replay delivers the recorded ones
         # Unguessable, and never recorded (cassettes canonicalise the callback URL): not a value the suite judges by.
         self.path = f"{self.PATH}/{token or secrets.token_urlsafe(24)}"
         if offline:
             self._server = None
-            self.url = cassettes.RECEIVER_ORIGIN + self.PATH
+            self.url = RECEIVER_ORIGIN + self.PATH
         else:
             methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
             app = Starlette(routes=[Route("/{path:path}", self._endpoint, methods=methods)])
             self._server = LoopbackServer(app, host, port, name="the notification receiver")
             self.url = f"http://{self._server.host}:{self._server.port}{self.path}"
             # Recorded without the random port and the per-run token: cassettes do not depend on either.
-            cassettes.alias_origin(self.url, cassettes.RECEIVER_ORIGIN + self.PATH)
+            tap.alias(self.url, RECEIVER_ORIGIN + self.PATH)
 
     def start(self) -> Receiver:
         if self._server is None:
-            cassettes.on_inbound(self.deliver)
+            self.tap.receive_with(self.deliver)
         else:
             self._server.start()
         return self
 
     def stop(self) -> None:
         if self._server is None:
-            cassettes.on_inbound(None)
+            self.tap.receive_with(None)
         else:
             self._server.stop()
 
@@ -127,13 +129,13 @@ class Receiver:
     def wait_for(self, predicate: Callable[[], Any], timeout: float) -> Any:
         """Wait until `predicate()` (called under the lock) is truthy, or the deadline passes (then it is falsy).
         A replay does not wait: what the recording received by now has been delivered, and nothing else comes."""
-        cassettes.replay_inbound()
+        self.tap.deliver_due()
         with self.condition:
             return self.condition.wait_for(predicate, 0 if self.offline else timeout)
 
     def settle(self) -> None:
         """In a replay, deliver the recorded notifications that had arrived by now (live, they arrive by themselves)."""
-        cassettes.replay_inbound()
+        self.tap.deliver_due()
 
     # --- the callback -----------------------------------------------------------------------------------------
 
@@ -205,7 +207,7 @@ class Receiver:
             if external_id is not None and len(self.by_request.get(external_id, ())) >= MAX_PER_REQUEST:
                 return 429, {"error": f"more than {MAX_PER_REQUEST} notifications about pick request {external_id}"}
             # Recorded under the lock, where it is judged: its place among the suite's calls is the one it had here.
-            cassettes.record_inbound(path, raw)
+            self.tap.inbound(path, raw)
             if document is _NOT_JSON:
                 self.checker.violation(
                     "BUTLER-NOTIFY-SCHEMA", None, f"a notification is not JSON: {raw[:200]!r}", anywhere=True

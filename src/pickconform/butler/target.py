@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 
-from pickconform import cassettes
 from pickconform.butler import spec
 from pickconform.butler.receiver import Receiver
 from pickconform.butler.settings import Settings, TestData
 from pickconform.http.auth import BearerToken
-from pickconform.http.client import ExchangeLog, make_client
+from pickconform.http.client import Wire, make_client
+from pickconform.http.tap import RECEIVER_ORIGIN, once_per_session
 from pickconform.targets.profile import ProfileError, secret_from_env
 
 
@@ -22,7 +22,7 @@ class ButlerTarget:
         self,
         base_url: str,
         token: str,
-        log: ExchangeLog,
+        wire: Wire,
         *,
         control_url: str = "",
         callback_listen: str = "127.0.0.1:0",
@@ -37,9 +37,10 @@ class ButlerTarget:
         self.callback_token = callback_token
         self.notification_timeout = notification_timeout
         self.test_data = test_data or TestData()
-        self.log = log
-        self.client = make_client(self.base_url, auth=BearerToken(token), log=log)
-        self.control = make_client(self.control_url, auth=BearerToken(token), log=log) if self.control_url else None
+        self.wire = wire
+        self.log = wire.log
+        self.client = make_client(self.base_url, self.wire, auth=BearerToken(token))
+        self.control = make_client(self.control_url, self.wire, auth=BearerToken(token)) if self.control_url else None
         self._capabilities = capabilities
         self._receiver: Receiver | None = None
 
@@ -49,7 +50,7 @@ class ButlerTarget:
         if self._capabilities is None:
             found: frozenset[str] = frozenset()
             if self.control is not None:
-                with cassettes.shared():  # asked once per session
+                with once_per_session():  # asked once per session
                     response = self.control.get("/capabilities")
                 try:
                     listed = response.json().get("capabilities") if response.status_code == 200 else None
@@ -64,13 +65,15 @@ class ButlerTarget:
         """The notification receiver, started on first use and registered as the target's callback if it can be."""
         if self._receiver is None:
             host, _, port = self.callback_listen.rpartition(":")
-            receiver = Receiver(host=host, port=int(port), offline=self.offline, token=self.callback_token).start()
+            receiver = Receiver(
+                host=host, port=int(port), offline=self.offline, token=self.callback_token, tap=self.wire.tap
+            ).start()
             url = receiver.url
             if self.callback_public_url and not self.offline:
                 url = receiver.public_url(self.callback_public_url)
-                cassettes.alias_origin(url, cassettes.RECEIVER_ORIGIN + receiver.PATH)
+                self.wire.tap.alias(url, RECEIVER_ORIGIN + receiver.PATH)
             if "callback" in self.capabilities and self.control is not None:
-                with cassettes.shared():  # registered once per session
+                with once_per_session():  # registered once per session
                     response = self.control.put("/callback", json={"url": url})
                 if not response.is_success:
                     receiver.stop()
@@ -102,17 +105,17 @@ class ButlerTarget:
             self.control.close()
 
 
-def embedded(server: Any, log: ExchangeLog) -> ButlerTarget:
+def embedded(server: Any, wire: Wire) -> ButlerTarget:
     reference = server.reference.families["butler"]
     base_url = f"{server.url}/butler"
-    return ButlerTarget(base_url, reference.token, log, control_url=f"{base_url}/control", notification_timeout=3.0)
+    return ButlerTarget(base_url, reference.token, wire, control_url=f"{base_url}/control", notification_timeout=3.0)
 
 
-def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ButlerTarget:
+def from_settings(settings: Settings, where: str, wire: Wire) -> ButlerTarget:
     return ButlerTarget(
         settings.base_url,
         secret_from_env(settings.token_env, where),
-        log,
+        wire,
         control_url=settings.control_url,
         callback_listen=settings.callback_listen,
         callback_public_url=settings.callback_public_url,

@@ -294,7 +294,7 @@ class ClarusApi:
                     f"still {statuses} after {self.target.patience.last:g} s of polling (observed {observed})",
                     response,
                 )
-            pacing.pause(interval)
+            pacing.pause(interval, response)
             interval = min(interval * 2, 0.25)
 
 

@@ -8,7 +8,7 @@ import httpx
 
 from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings, TestData
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
-from pickconform.http.client import ExchangeLog, make_client
+from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import secret_from_env
@@ -25,7 +25,7 @@ class ClarusTarget:
         self,
         base_url: str,
         tenant: Tenant,
-        log: ExchangeLog,
+        wire: Wire,
         *,
         other_tenant: Tenant | None = None,
         rest_prefix: str = "/api",
@@ -44,8 +44,9 @@ class ClarusTarget:
         self.capabilities, self.poll_timeout = capabilities, poll_timeout
         self.patience = Patience(poll_timeout)  # shortened once a pick list did not finish within poll_timeout
         self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
-        self.log = log
-        self._token_client = make_client(self.base_url, log=log)
+        self.wire = wire
+        self.log = wire.log
+        self._token_client = make_client(self.base_url, self.wire)
         self._clients: dict[str, httpx.Client] = {}
 
     @property
@@ -58,9 +59,9 @@ class ClarusTarget:
         if tenant.subdomain not in self._clients:
             self._clients[tenant.subdomain] = make_client(
                 self.base_url,
+                self.wire,
                 auth=make_auth(tenant.credentials, self._token_client),
                 headers={"X-Clarus-Subdomain": tenant.subdomain},
-                log=self.log,
             )
         return self._clients[tenant.subdomain]
 
@@ -69,7 +70,7 @@ class ClarusTarget:
         key = "\x00anonymous"
         if key not in self._clients:
             self._clients[key] = make_client(
-                self.base_url, headers={"X-Clarus-Subdomain": self.tenant.subdomain}, log=self.log
+                self.base_url, self.wire, headers={"X-Clarus-Subdomain": self.tenant.subdomain}
             )
         return self._clients[key]
 
@@ -77,7 +78,7 @@ class ClarusTarget:
         """The main tenant's credentials without X-Clarus-Subdomain (for the check that it is required)."""
         key = "\x00without-subdomain"
         if key not in self._clients:  # the same credential (and token) as the tenant's client: one slot, one token
-            self._clients[key] = make_client(self.base_url, auth=self.client().auth, log=self.log)
+            self._clients[key] = make_client(self.base_url, self.wire, auth=self.client().auth)
         return self._clients[key]
 
     def preflight(self) -> None:
@@ -90,7 +91,7 @@ class ClarusTarget:
             client.close()
 
 
-def embedded(server: object, log: ExchangeLog) -> ClarusTarget:
+def embedded(server: object, wire: Wire) -> ClarusTarget:
     reference = server.reference.families["clarus"]  # type: ignore[attr-defined]
     base_url = f"{server.url}/clarus"  # type: ignore[attr-defined]
 
@@ -100,7 +101,7 @@ def embedded(server: object, log: ExchangeLog) -> ClarusTarget:
 
     # Like a sandbox's user, the suite is told the tenant's master data: here by the reference itself.
     data = TestData(product_attributes={"stock_unit_type_id": reference.stock_unit_type_ids[0]})
-    return ClarusTarget(base_url, tenant("acme"), log, other_tenant=tenant("globex"), poll_timeout=3.0, test_data=data)
+    return ClarusTarget(base_url, tenant("acme"), wire, other_tenant=tenant("globex"), poll_timeout=3.0, test_data=data)
 
 
 def _credentials(token_env: str, oauth: OAuthSettings | None, where: str) -> Credentials:
@@ -111,7 +112,7 @@ def _credentials(token_env: str, oauth: OAuthSettings | None, where: str) -> Cre
     )
 
 
-def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ClarusTarget:
+def from_settings(settings: Settings, where: str, wire: Wire) -> ClarusTarget:
     other = None
     if settings.other_tenant is not None:
         o = settings.other_tenant
@@ -119,7 +120,7 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> ClarusTar
     return ClarusTarget(
         settings.base_url,
         Tenant(settings.subdomain, _credentials(settings.token_env, settings.oauth, where)),
-        log,
+        wire,
         other_tenant=other,
         rest_prefix=settings.rest_prefix,
         graphql_path=settings.graphql_path,

@@ -8,10 +8,10 @@ from typing import Any, NoReturn
 import httpx
 import pytest
 
-from pickconform import cassettes
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
 from pickconform.http import pacing
+from pickconform.http.tap import once_per_session
 from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, not_offered
 
@@ -85,7 +85,7 @@ class EmporixApi:
                     if claimed is None:
                         self._short(1, "a job of the tenant (of one of its orders)")
                     target.shared_job_order = claimed[0]
-                with cassettes.shared():  # made once per process, by whichever test needs it first
+                with once_per_session():  # made once per process, by whichever test needs it first
                     response = self.trigger({"jobType": "MANUAL", "orderIds": [target.shared_job_order]})
                 job_id = job_id_of(response)
                 if not job_id:
@@ -187,4 +187,4 @@ class EmporixApi:
                 if not finished:
                     self.target.patience.ran_out()
                 return observed
-            pacing.pause(0 if finished else POLL_INTERVAL)
+            pacing.pause(0 if finished else POLL_INTERVAL, response)

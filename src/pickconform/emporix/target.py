@@ -9,7 +9,7 @@ import httpx
 
 from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings, TestData
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
-from pickconform.http.client import ExchangeLog, make_client
+from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import ProfileError, secret_from_env
@@ -32,7 +32,7 @@ class EmporixTarget:
         self,
         base_url: str,
         tenant: Tenant,
-        log: ExchangeLog,
+        wire: Wire,
         *,
         other_tenant: Tenant | None = None,
         expired_token: str | None = None,
@@ -49,9 +49,10 @@ class EmporixTarget:
         self.shared_job: tuple[str, str] | None = None  # (job id, the ready order it recalculated)
         self.shared_job_order = ""  # the ready order claimed for it (kept if the job could not be made)
         self.shared_job_lock = threading.Lock()
-        self.log = log
+        self.wire = wire
+        self.log = wire.log
         self._expired_token = expired_token
-        self._token_client = make_client(self.base_url, log=log)
+        self._token_client = make_client(self.base_url, self.wire)
         self._clients: dict[tuple[str, str], httpx.Client] = {}
 
     def client(self, scope: str, tenant: Tenant | None = None) -> httpx.Client:
@@ -60,17 +61,17 @@ class EmporixTarget:
         key = (tenant.name, scope)
         if key not in self._clients:
             auth = make_auth(tenant.credentials[scope], self._token_client)
-            self._clients[key] = make_client(self.base_url, auth=auth, log=self.log)
+            self._clients[key] = make_client(self.base_url, self.wire, auth=auth)
         return self._clients[key]
 
     def bearer(self, token: str) -> httpx.Client:
         """A client sending a given bearer token (a malformed or an expired one)."""
-        return make_client(self.base_url, headers={"Authorization": f"Bearer {token}"}, log=self.log)
+        return make_client(self.base_url, self.wire, headers={"Authorization": f"Bearer {token}"})
 
     def anonymous(self) -> httpx.Client:
         key = ("", "anonymous")
         if key not in self._clients:
-            self._clients[key] = make_client(self.base_url, log=self.log)
+            self._clients[key] = make_client(self.base_url, self.wire)
         return self._clients[key]
 
     def expired_token(self) -> str | None:
@@ -104,7 +105,7 @@ class EmporixTarget:
             client.close()
 
 
-def embedded(server: object, log: ExchangeLog) -> EmporixTarget:
+def embedded(server: object, wire: Wire) -> EmporixTarget:
     reference = server.reference.families["emporix"]  # type: ignore[attr-defined]
     base_url = f"{server.url}/emporix"  # type: ignore[attr-defined]
 
@@ -117,7 +118,7 @@ def embedded(server: object, log: ExchangeLog) -> EmporixTarget:
     return EmporixTarget(
         base_url,
         tenant("acme"),
-        log,
+        wire,
         other_tenant=tenant("globex"),
         capabilities=frozenset(CAPABILITIES),
         poll_timeout=3.0,
@@ -141,7 +142,7 @@ def _tenant(name: str, settings: Settings | TenantSettings, token_url: str, wher
     )
 
 
-def from_settings(settings: Settings, where: str, log: ExchangeLog) -> EmporixTarget:
+def from_settings(settings: Settings, where: str, wire: Wire) -> EmporixTarget:
     other = None
     if settings.other_tenant is not None:
         o = settings.other_tenant
@@ -152,7 +153,7 @@ def from_settings(settings: Settings, where: str, log: ExchangeLog) -> EmporixTa
     return EmporixTarget(
         settings.base_url,
         _tenant(settings.tenant, settings, settings.token_url, where),
-        log,
+        wire,
         other_tenant=other,
         expired_token=expired,
         capabilities=frozenset(settings.capabilities),

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from pickconform import cassettes
-from pickconform.http import redaction
+from pickconform.http.client import CREDENTIAL_KEY
+from pickconform.http.tap import once_per_session
 
 
 class TokenError(Exception):
@@ -24,8 +24,7 @@ class BearerToken(httpx.Auth):
         self._token = token
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        redaction.label_token(self._token, self.label)
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        _authorize(request, self._token, self.label)
         yield request
 
 
@@ -55,7 +54,7 @@ class ClientCredentials(httpx.Auth):
 
     def _fetch(self) -> tuple[str, float]:
         try:
-            with cassettes.shared():  # cached for the session: fetched in whichever test needs it first
+            with once_per_session():  # cached for the session: fetched in whichever test needs it first
                 response = self._client.post(self.token_url, data=self._form)
         except httpx.HTTPError as exc:
             raise TokenError(f"token endpoint {self.token_url} is unreachable: {exc}") from None
@@ -72,10 +71,14 @@ class ClientCredentials(httpx.Auth):
             raise TokenError(f"token endpoint {self.token_url} answered without an access_token") from None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        token = self.token()
-        redaction.label_token(token, self.label)
-        request.headers["Authorization"] = f"Bearer {token}"
+        _authorize(request, self.token(), self.label)
         yield request
+
+
+def _authorize(request: httpx.Request, token: str, slot: str) -> None:
+    request.headers["Authorization"] = f"Bearer {token}"
+    if slot:  # what redaction shows instead of the token (`pickconform.http.redaction.authorization`)
+        request.extensions[CREDENTIAL_KEY] = slot
 
 
 @dataclass(frozen=True)

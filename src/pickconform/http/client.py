@@ -1,7 +1,8 @@
-"""The one client factory: every request the suite sends goes through `make_client`.
+"""The one client factory: every request the suite sends goes through `make_client`, on the run's `Wire`.
 
-Keeping a single place lets cassettes hook recording and replay in later, lets every failure show the request and
-response that caused it, and keeps secrets out of what is logged.
+Keeping a single place lets recording and replay wrap every transport (the wire's tap), holds every exchange to the
+run's limits, lets every failure show the request and response that caused it, and keeps secrets out of what is
+logged.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpcore
 import httpx
 
-from pickconform import cassettes
 from pickconform._compat.httpx import set_content, wrap_network_backend
 from pickconform.http import redaction
+from pickconform.http.tap import LIVE, Tap, mark_once_per_session
 
 USER_AGENT = "pickconform/0.1"
 # The content codings `read_bounded` decodes within its limits (httpx's own default without brotli or zstandard):
@@ -41,14 +42,6 @@ class Limits:
     max_body: int = 8 * 1024 * 1024
     deadline: float = 30.0
     evidence: int = 4096  # characters of a body kept as evidence (terminal, reports); the full size is noted
-
-
-LIMITS = Limits()  # the run's limits: the profile's [target] table may change them (`configure`)
-
-
-def configure(limits: Limits) -> None:
-    global LIMITS
-    LIMITS = limits
 
 
 class TargetMisbehaved(httpx.TransportError):
@@ -76,6 +69,7 @@ class Exchange:
     def from_response(cls, response: httpx.Response, *, body: bytes | None = None, note: str = "") -> Exchange:
         """The exchange, redacted; `body` and `note`: a response body not read to its end, its first bytes and why."""
         request = response.request
+        limit = limits_of(request).evidence
         content_type = response.headers.get("content-type", "")
         if body is None:
             shown = redaction.body(_text(response.content), content_type)
@@ -84,11 +78,11 @@ class Exchange:
         return cls(
             method=request.method,
             url=str(request.url),
-            request_headers=redaction.headers(dict(request.headers)),
-            request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", ""))),
+            request_headers=redaction.headers(dict(request.headers), credential_of(request)),
+            request_body=_clip(redaction.body(_text(request.content), request.headers.get("content-type", "")), limit),
             status=response.status_code,
             response_headers=redaction.headers(dict(response.headers)),
-            response_body=_clip(shown) + (f" [{note}]" if note else ""),
+            response_body=_clip(shown, limit) + (f" [{note}]" if note else ""),
         )
 
     @classmethod
@@ -132,38 +126,71 @@ class ExchangeLog:
             return self._items[-1] if self._items else None
 
 
-def fast_transport() -> httpx.BaseTransport:
+@dataclass(frozen=True)
+class Wire:
+    """What every client of a run shares: the limits of an exchange, the log of the running test's exchanges, and the
+    tap that records or replays them. Each client's requests carry their wire (a request extension), so whatever sees
+    only a request or a response (evidence, pacing) finds the run's limits and tap there."""
+
+    log: ExchangeLog = field(default_factory=ExchangeLog)
+    limits: Limits = Limits()
+    tap: Tap = LIVE
+
+
+WIRE_KEY = "pickconform_wire"  # the request extension carrying the wire of the client that sent it
+CREDENTIAL_KEY = "pickconform_credential"  # the request extension naming its credential's slot (`http.auth`)
+
+
+def wire_of(request: httpx.Request) -> Wire | None:
+    wire = request.extensions.get(WIRE_KEY)
+    return wire if isinstance(wire, Wire) else None
+
+
+def limits_of(request: httpx.Request) -> Limits:
+    wire = wire_of(request)
+    return wire.limits if wire is not None else Limits()
+
+
+def credential_of(request: httpx.Request) -> str:
+    """The slot of the credential a request carries (see `pickconform.targets.slots`), "" if none is named."""
+    return str(request.extensions.get(CREDENTIAL_KEY) or "")
+
+
+def fast_transport(limits: Limits = Limits()) -> httpx.BaseTransport:
     """The transport of every client: Nagle's algorithm off (httpx writes headers and body separately, and on loopback
     the second write would otherwise wait ~40 ms for the peer's delayed ACK, on every POST), and every socket operation
     of an exchange within the exchange's deadline (see `BoundedTransport`)."""
-    return BoundedTransport(httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]))
+    socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    return BoundedTransport(httpx.HTTPTransport(socket_options=socket_options), limits)
 
 
 def make_client(
     base_url: str,
+    wire: Wire,
     *,
     auth: httpx.Auth | None = None,
     headers: dict[str, str] | None = None,
-    log: ExchangeLog | None = None,
     timeout: float = 10.0,
     transport: httpx.BaseTransport | None = None,
 ) -> httpx.Client:
+    """A client of the run's `wire`: its exchanges are bounded by the wire's limits, logged in its log (redacted),
+    and go through its tap."""
+
     def record(response: httpx.Response) -> None:
-        read_bounded(response, LIMITS)
-        if log is not None:
-            log.add(Exchange.from_response(response))
+        read_bounded(response, wire.limits)
+        wire.log.add(Exchange.from_response(response))
 
     def before_send(request: httpx.Request) -> None:
         request.extensions["pickconform_sent"] = time.monotonic()
-        # In a replay, notifications the recording had received before this request are delivered first.
-        cassettes.replay_inbound()
+        request.extensions[WIRE_KEY] = wire
+        mark_once_per_session(request)
 
     return httpx.Client(
         base_url=base_url,
         auth=auth,
         headers={"User-Agent": USER_AGENT, "Accept-Encoding": ACCEPT_ENCODING, **(headers or {})},
-        timeout=min(timeout, LIMITS.deadline),
-        transport=transport or fast_transport(),
+        timeout=min(timeout, wire.limits.deadline),
+        transport=wire.tap.transport(transport or fast_transport(wire.limits)),
         event_hooks={"request": [before_send], "response": [record]},
     )
 
@@ -294,6 +321,7 @@ class _Budget:
     deadline: float
     seconds: float
     raw_left: int
+    max_body: int
 
     def wait(self, timeout: float | None, late: type[httpcore.TimeoutException]) -> float:
         """The timeout for the next socket operation: httpx's own (per operation), cut to what the deadline leaves."""
@@ -341,7 +369,7 @@ class _BoundedStream(httpcore.NetworkStream):
             raise
         budget.raw_left -= len(data)
         if budget.raw_left < 0:
-            raise _TooLarge(f"response larger than {LIMITS.max_body} bytes (more than that arrived on the wire)")
+            raise _TooLarge(f"response larger than {budget.max_body} bytes (more than that arrived on the wire)")
         return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
@@ -395,18 +423,19 @@ class _BoundedBackend(httpcore.NetworkBackend):
 
 
 class BoundedTransport(httpx.BaseTransport):
-    """An `httpx.HTTPTransport` whose every exchange has a wall-clock deadline, `LIMITS.deadline` from sending the
+    """An `httpx.HTTPTransport` whose every exchange has a wall-clock deadline, `limits.deadline` from sending the
     request to the last byte of the response: connecting, writing and each read wait at most what is left of it.
     httpx's timeouts are per operation, so a target that answers a byte at a time, or never, would hold the run for as
     long as it likes. The deadline also holds for whatever reads the stream before `read_bounded` (vcrpy's recorder)."""
 
-    def __init__(self, inner: httpx.HTTPTransport) -> None:
+    def __init__(self, inner: httpx.HTTPTransport, limits: Limits) -> None:
         wrap_network_backend(inner, _BoundedBackend)
-        self._inner = inner
+        self._inner, self._limits = inner, limits
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         sent = request.extensions.get("pickconform_sent") or time.monotonic()
-        budget = _Budget(sent + LIMITS.deadline, LIMITS.deadline, 2 * LIMITS.max_body + 1024 * 1024)
+        limits = self._limits
+        budget = _Budget(sent + limits.deadline, limits.deadline, 2 * limits.max_body + 1024 * 1024, limits.max_body)
         with _spending(budget):
             response = self._inner.handle_request(request)
         response.stream = _BudgetedStream(response.stream, budget)
@@ -441,6 +470,5 @@ def _text(content: bytes) -> str:
     return content.decode("utf-8", errors="replace")
 
 
-def _clip(text: str) -> str:
-    limit = LIMITS.evidence
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + f"... ({len(text)} chars)"

@@ -10,7 +10,7 @@ import time
 
 import httpx
 
-from pickconform import cassettes
+from pickconform.http.client import wire_of
 
 
 class Patience:
@@ -33,13 +33,16 @@ class Patience:
         self.exhausted = True
 
 
-def pause(seconds: float) -> None:
-    if not cassettes.replaying():
+def pause(seconds: float, after: httpx.Response) -> None:
+    """Wait before the next poll; a replay (whose `after` came from a cassette) does not."""
+    wire = wire_of(after.request)
+    if wire is None or not wire.tap.replaying:
         time.sleep(seconds)
 
 
 def deadline_passed(deadline: float, last: httpx.Response) -> bool:
     """Live: the clock says so. Replay: the recording polled no further after this response."""
-    if cassettes.replaying():
-        return not cassettes.can_replay(last.request)
+    wire = wire_of(last.request)
+    if wire is not None and wire.tap.replaying:
+        return not wire.tap.can_replay(last.request)
     return time.monotonic() > deadline

@@ -20,30 +20,32 @@ _FORM_SECRET = re.compile(r"((?:^|&)(?:client_secret|password|refresh_token|clie
 # In text that does not parse as JSON (a body cut off at a limit or a deadline): a secret key's string value.
 _TEXT_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*)"(?:[^"\\]|\\.)*(?:"|$)')
 
-# Live bearer token → the credential slot it fills (`clarus/tenant`, `emporix/other_tenant/<scope>`, ...). A redacted
-# Authorization header keeps the slot, never the token, so `pickconform diff` can re-send the request with the same
-# slot's credential of another target; a token no slot issued (malformed, expired) stays plain `<redacted>`.
-_slots: dict[str, str] = {}
+# A redacted Authorization header keeps the slot of the credential it carried, never the token (`Bearer
+# <redacted:clarus/tenant>`), so `pickconform diff` can re-send the request with the same slot's credential of another
+# target; the slot travels on the request (`pickconform.http.auth` names it), and a token no slot issued (malformed,
+# expired) stays plain `<redacted>`.
 _LABELLED = re.compile(r"Bearer <redacted(?::[^>]*)?>")
 
 
-def label_token(token: str, slot: str) -> None:
-    if token and slot:
-        _slots[token] = slot
-
-
-def authorization(value: str) -> str:
-    """A redacted Authorization value: `Bearer <redacted:SLOT>` for a labelled token, else `<redacted>` (idempotent)."""
+def authorization(value: str, credential: str = "") -> str:
+    """A redacted Authorization value: `Bearer <redacted:SLOT>` for a bearer token of a named credential slot, else
+    `<redacted>` (idempotent)."""
     if _LABELLED.fullmatch(value):
         return value
-    scheme, _, token = value.partition(" ")
-    slot = _slots.get(token.strip()) if scheme.lower() == "bearer" else None
-    return f"Bearer <redacted:{slot}>" if slot else REDACTED
+    scheme, _, _ = value.partition(" ")
+    return f"Bearer <redacted:{credential}>" if credential and scheme.lower() == "bearer" else REDACTED
 
 
-def headers(items: dict[str, str]) -> dict[str, str]:
+def headers(items: dict[str, str], credential: str = "") -> dict[str, str]:
+    """Headers with every secret value replaced; `credential`: the slot of the request's credential, if named."""
     return {
-        k: (authorization(v) if k.lower() == "authorization" else REDACTED if k.lower() in SECRET_HEADERS else v)
+        k: (
+            authorization(v, credential)
+            if k.lower() == "authorization"
+            else REDACTED
+            if k.lower() in SECRET_HEADERS
+            else v
+        )
         for k, v in items.items()
     }
 
@@ -71,3 +73,15 @@ def body(text: str, content_type: str = "") -> str:
     except (ValueError, RecursionError):  # a short text keeps what it shows, less any secret value in it
         return fragment(text) if len(text) < 200 else "<unparsed body>"
     return json.dumps(document(parsed), ensure_ascii=False)
+
+
+def stored_body(raw: bytes | str | None, content_type: str = "") -> bytes | str | None:
+    """A body as it is stored or compared (bytes or text, as given): `body`'s redaction, but the very same value when
+    nothing in it was secret (JSON re-serialisation is not byte-exact, and an unchanged body must still match)."""
+    if not raw:
+        return raw
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    redacted = body(text, content_type)
+    if redacted == text:
+        return raw
+    return redacted.encode() if isinstance(raw, bytes) else redacted

@@ -21,8 +21,8 @@ import pytest
 from pickconform import cassettes, fuzzing, report, verdict
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
-from pickconform.http import client
-from pickconform.http.client import TargetMisbehaved
+from pickconform.http.client import Limits, TargetMisbehaved, Wire
+from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.report import Finding, TestOutcome
@@ -34,6 +34,7 @@ _TARGET = pytest.StashKey[Target | None]()
 _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
 _RECORDER = pytest.StashKey[cassettes.Recorder | None]()
+_WIRE = pytest.StashKey[Wire]()  # what every client of the session's target shares: limits, exchange log, tap
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
 
@@ -75,7 +76,6 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"--{option} runs the embedded reference: it cannot be combined with --profile")
     if config.getoption("mutant") and config.getoption("variant"):
         raise pytest.UsageError("--mutant and --variant are mutually exclusive: each runs one reading of the reference")
-    _configure_cassettes(config)
     if config.getoption("mutant") or config.getoption("variant"):
         from pickconform.reference.mutants import all_mutants, all_variants
 
@@ -83,6 +83,19 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
         if config.getoption("variant") and config.getoption("variant") not in all_variants():
             raise pytest.UsageError(f"unknown variant {config.getoption('variant')!r} (see `pickconform variants`)")
+    if config.getoption("replay"):
+        for option in ("profile", "mutant", "variant"):
+            if config.getoption(option):
+                raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
+    profile = None
+    if config.getoption("profile"):
+        try:
+            profile = load_profile(config.getoption("profile"))
+        except ProfileError as exc:
+            raise pytest.UsageError(str(exc)) from None
+    limits = profile.target.limits if profile is not None else Limits()
+    recorder = _configure_cassettes(config, limits)
+    config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
     fuzzing.SETTINGS.examples = config.getoption("fuzz_examples")
     fuzzing.SETTINGS.randomised = config.getoption("fuzz_random")
     fuzzing.SETTINGS.seed = run_context(config).seed
@@ -93,13 +106,10 @@ def pytest_configure(config: pytest.Config) -> None:
         directory = Path(report_dir)
         directory.mkdir(parents=True, exist_ok=True)
     _start_time_limit(config)
-    if config.getoption("profile"):
-        run = run_context(config, remote=True)
+    if profile is not None:
         try:
-            profile = load_profile(config.getoption("profile"))
-            limits = profile.target
-            client.configure(client.Limits(limits.max_response_bytes, limits.request_deadline, limits.evidence_chars))
-            config.stash[_TARGET] = connect(profile, run, selected_families(config))
+            run = run_context(config, remote=True)
+            config.stash[_TARGET] = connect(profile, run, selected_families(config), config.stash[_WIRE])
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
 
@@ -135,15 +145,13 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _configure_cassettes(config: pytest.Config) -> None:
+def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Recorder | None:
+    """The session's recorder (the tap of its wire), if it records or replays."""
     record, replay = config.getoption("record"), config.getoption("replay")
     config.stash[_RECORDER] = None
     if record and replay:
         raise pytest.UsageError("--record and --replay are mutually exclusive")
     if replay:
-        for option in ("profile", "mutant", "variant"):
-            if config.getoption(option):
-                raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
         if not Path(replay).is_dir():
             raise pytest.UsageError(f"--replay {replay}: no such directory of cassettes")
         recorded = cassettes.recorded_run(Path(replay))
@@ -160,9 +168,15 @@ def _configure_cassettes(config: pytest.Config) -> None:
         blocker = cassettes.network_blocked()
         blocker.__enter__()
         config.add_cleanup(lambda: blocker.__exit__(None, None, None))
-        config.stash[_RECORDER] = cassettes.Recorder(Path(replay), "replay", fail_stale=config.getoption("fail_stale"))
+        config.stash[_RECORDER] = cassettes.Recorder(
+            Path(replay), "replay", fail_stale=config.getoption("fail_stale"), limits=limits
+        )
     elif config.getoption("fail_stale"):
         raise pytest.UsageError("--fail-stale applies to --replay only")
+    elif record:
+        # Its metadata (the target's slots) is known once the target is (`pickconform_target`).
+        config.stash[_RECORDER] = cassettes.Recorder(Path(record), "record", limits=limits)
+    return config.stash[_RECORDER]
 
 
 def selected_families(config: pytest.Config) -> tuple[str, ...]:
@@ -230,18 +244,26 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     target = config.stash[_TARGET]
     if target is None and config.getoption("replay"):
         target = replay_target(
-            selected_families(config), run_context(config), cassettes.PLACEHOLDER_ORIGIN, target_name(config)
+            selected_families(config),
+            run_context(config),
+            cassettes.PLACEHOLDER_ORIGIN,
+            config.stash[_WIRE],
+            target_name(config),
         )
         config.stash[_TARGET] = target
     if target is None:
         target = start_embedded(
-            selected_families(config), run_context(config), config.getoption("mutant"), config.getoption("variant")
+            selected_families(config),
+            run_context(config),
+            config.getoption("mutant"),
+            config.getoption("variant"),
+            config.stash[_WIRE],
         )
         config.stash[_TARGET] = target
-    if config.getoption("record"):
+    recorder = config.stash[_RECORDER]
+    if recorder is not None and not recorder.replaying:
         slots.label_credentials(target)  # recorded Authorization headers name the credential slot, not the token
-        metadata = cassettes.Metadata(target.run, target.name, tuple(target.families), slots.describe(target))
-        config.stash[_RECORDER] = cassettes.Recorder(Path(config.getoption("record")), "record", metadata)
+        recorder.metadata = cassettes.Metadata(target.run, target.name, tuple(target.families), slots.describe(target))
     yield target
 
 
@@ -256,11 +278,11 @@ def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     request.getfixturevalue("pickconform_target")  # creates the recorder (record) and the target outside the cassette
     recorder = request.config.stash[_RECORDER]
     assert recorder is not None
-    with recorder.use(request.node.nodeid, requirements_of(request.node)):
+    with recorder.use(request.node.nodeid, requirements_of(request.node)) as recording:
         yield
-        if request.session.exitstatus == pytest.ExitCode.INTERRUPTED and recorder.persister is not None:
+        if request.session.exitstatus == pytest.ExitCode.INTERRUPTED:
             # Torn down after an interruption: keep the old cassette rather than part of this test's traffic.
-            recorder.persister.read_only = True
+            recording.persister.read_only = True
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -268,9 +290,9 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
     """With cassettes, a fuzz test records the cases it runs, and a replay runs those instead of generating any
     (`fuzzing.cassette_cases`); innermost, so Schemathesis' own wrapper sees the test as it is."""
     recorder = pyfuncitem.config.stash.get(_RECORDER, None)
-    if recorder is None or recorder.persister is None or family_of(pyfuncitem) is None:
+    if recorder is None or recorder.recording is None or family_of(pyfuncitem) is None:
         return (yield)
-    with fuzzing.cassette_cases(pyfuncitem, recorder.mode, recorder.persister):
+    with fuzzing.cassette_cases(pyfuncitem, recorder.mode, recorder.recording.persister):
         return (yield)
 
 

@@ -1,8 +1,8 @@
 """Targets: where the suite's requests go. The embedded reference implementation, or a remote one from a profile.
 
 Each API family contributes a `pickconform.<family>.target` module with:
-- `embedded(server, log)`: the family's target on the embedded reference server, credentials from memory;
-- `from_settings(settings, where, log)`: the family's target from its profile section (secrets from the environment);
+- `embedded(server, wire)`: the family's target on the embedded reference server, credentials from memory;
+- `from_settings(settings, where, wire)`: the family's target from its profile section (secrets from the environment);
 and the family target has `preflight()` (raise `ProfileError` when unreachable or refused) and `close()`.
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pickconform.determinism import RunContext
-from pickconform.http.client import ExchangeLog
+from pickconform.http.client import ExchangeLog, Wire
 from pickconform.targets.profile import Profile, ProfileError
 
 
@@ -23,9 +23,13 @@ class Target:
     name: str
     run: RunContext
     families: dict[str, Any]
-    log: ExchangeLog = field(default_factory=ExchangeLog)
+    wire: Wire = field(default_factory=Wire)  # what every client of its families shares (limits, log, tap)
     server: Any = None  # the embedded ReferenceServer, if any
     profile: Profile | None = None
+
+    @property
+    def log(self) -> ExchangeLog:
+        return self.wire.log
 
     def take_unexpected_inbound(self) -> dict[str, Any]:
         """Requests to the suite's own endpoints (the Butler receiver) refused since the last call: how many, and the
@@ -55,7 +59,11 @@ def embedded_name(mutant: str | None = None, variant: str | None = None) -> str:
 
 
 def start_embedded(
-    families: Iterable[str], run: RunContext, mutant: str | None = None, variant: str | None = None
+    families: Iterable[str],
+    run: RunContext,
+    mutant: str | None = None,
+    variant: str | None = None,
+    wire: Wire | None = None,
 ) -> Target:
     """Start the reference implementation on a loopback port, with one deliberate fault if `mutant` is given, or one
     other reading of a silent point if `variant` is."""
@@ -65,14 +73,14 @@ def start_embedded(
 
     families = tuple(families)
     server = ReferenceServer(Reference(Faults(*[n for n in (mutant, variant) if n]), families=families)).start()
-    log = ExchangeLog()
+    wire = wire or Wire()
     name = embedded_name(mutant, variant)
     available = server.reference.families
     return Target(
         name=name,
         run=run,
-        families={f: _family_module(f).embedded(server, log) for f in families if f in available},
-        log=log,
+        families={f: _family_module(f).embedded(server, wire) for f in families if f in available},
+        wire=wire,
         server=server,
     )
 
@@ -86,33 +94,32 @@ class _Unstarted:
     reference: Any
 
 
-def replay_target(families: Iterable[str], run: RunContext, origin: str, name: str = "replay") -> Target:
+def replay_target(families: Iterable[str], run: RunContext, origin: str, wire: Wire, name: str = "replay") -> Target:
     """The embedded target's families, built exactly as for a live run, but with no server: every request they send
     must be answered from a cassette."""
     from pickconform.reference.app import Reference
 
     families = tuple(families)
     server = _Unstarted(origin, Reference(families=families))
-    log = ExchangeLog()
     available = server.reference.families
-    resolved = {f: _family_module(f).embedded(server, log) for f in families if f in available}
+    resolved = {f: _family_module(f).embedded(server, wire) for f in families if f in available}
     for family_target in resolved.values():
         family_target.offline = True
-    return Target(name=name, run=run, families=resolved, log=log)
+    return Target(name=name, run=run, families=resolved, wire=wire)
 
 
-def connect(profile: Profile, run: RunContext, families: Iterable[str]) -> Target:
+def connect(profile: Profile, run: RunContext, families: Iterable[str], wire: Wire | None = None) -> Target:
     """Resolve a profile's families into targets and check that each can be reached and accepts our credentials."""
-    log = ExchangeLog()
+    wire = wire or Wire()
     resolved: dict[str, Any] = {}
     try:
         for family in families:
             if family in profile.families:
                 where = f"{profile.path}: [{family}]"
-                resolved[family] = _family_module(family).from_settings(profile.families[family], where, log)
+                resolved[family] = _family_module(family).from_settings(profile.families[family], where, wire)
                 resolved[family].preflight()
     except ProfileError:
         for family_target in resolved.values():
             family_target.close()
         raise
-    return Target(name=profile.target.name, run=run, families=resolved, log=log, profile=profile)
+    return Target(name=profile.target.name, run=run, families=resolved, wire=wire, profile=profile)

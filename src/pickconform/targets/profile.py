@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pickconform.http.client import Limits
 from pickconform.paths import FAMILIES
 
 T = TypeVar("T")
@@ -39,6 +40,11 @@ class TargetSettings:
             raise ValueError("'max_response_bytes' must be at least 1024")
         if self.request_deadline <= 0:
             raise ValueError("'request_deadline' must be positive")
+
+    @property
+    def limits(self) -> Limits:
+        """What one exchange with this target may cost."""
+        return Limits(self.max_response_bytes, self.request_deadline, self.evidence_chars)
 
 
 @dataclass(frozen=True)

@@ -116,15 +116,8 @@ class Answer:
     @classmethod
     def of(cls, response: httpx.Response) -> Answer:
         headers = redaction.headers({k.lower(): v for k, v in response.headers.items()})
-        return cls(response.status_code, headers, _redacted(response.content, headers.get("content-type", "")))
-
-
-def _redacted(body: bytes, content_type: str) -> bytes:
-    if not body:
-        return body
-    text = body.decode("utf-8", errors="replace")
-    redacted = redaction.body(text, content_type)
-    return body if redacted == text else redacted.encode()
+        body = redaction.stored_body(response.content, headers.get("content-type", ""))
+        return cls(response.status_code, headers, body if isinstance(body, bytes) else b"")
 
 
 def _json(body: bytes) -> tuple[bool, Any]:
@@ -299,7 +292,7 @@ class Differ:
 
     def __init__(self, target: Target, *, poll_timeout: float = 5.0) -> None:
         self.target, self.poll_timeout = target, poll_timeout
-        self.http = make_client("", log=target.log, timeout=15.0)
+        self.http = make_client("", target.wire, timeout=15.0)
 
     def close(self) -> None:
         self.http.close()

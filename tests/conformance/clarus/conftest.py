@@ -234,7 +234,7 @@ def process_anonymously(clarus: ClarusApi, scenario: Scenario) -> None:
 @when("I process picks for an unknown goods out ID with an invalid token")
 def process_with_bad_token(clarus_target: ClarusTarget, scenario: Scenario, values: Values) -> None:
     bad = Tenant(clarus_target.tenant.subdomain, StaticToken(f"invalid-{values.token('token', 24)}"))
-    with make_client(clarus_target.base_url, log=clarus_target.log) as client:
+    with make_client(clarus_target.base_url, clarus_target.wire) as client:
         client.headers["X-Clarus-Subdomain"] = bad.subdomain
         client.headers["Authorization"] = f"Bearer {bad.credentials.token}"  # type: ignore[union-attr]
         scenario.response = client.post(

@@ -197,7 +197,7 @@ def trigger_automatic(emporix: EmporixApi, emporix_target: EmporixTarget, scenar
     deadline = time.monotonic() + emporix_target.poll_timeout
     response = emporix.trigger({"jobType": "AUTOMATIC"})
     while response.status_code == 409 and not pacing.deadline_passed(deadline, response):
-        pacing.pause(0.05)
+        pacing.pause(0.05, response)
         response = emporix.trigger({"jobType": "AUTOMATIC"})
     _sent(scenario, response, "AUTOMATIC")
 
