@@ -35,6 +35,7 @@ _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
 _DOCUMENT = pytest.StashKey[dict[str, Any]]()
 _RECORDER = pytest.StashKey[cassettes.Recorder | None]()
 _WIRE = pytest.StashKey[Wire]()  # what every client of the session's target shares: limits, exchange log, tap
+_FUZZING = pytest.StashKey[fuzzing.FuzzSettings]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
 
@@ -96,11 +97,13 @@ def pytest_configure(config: pytest.Config) -> None:
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
     config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
-    fuzzing.SETTINGS.examples = config.getoption("fuzz_examples")
-    fuzzing.SETTINGS.randomised = config.getoption("fuzz_random")
-    fuzzing.SETTINGS.seed = run_context(config).seed
-    fuzzing.SETTINGS.replaying = bool(config.getoption("replay"))
-    fuzzing.SETTINGS.all_operations = config.getoption("fuzz_all")
+    config.stash[_FUZZING] = fuzzing.FuzzSettings(
+        examples=config.getoption("fuzz_examples"),
+        randomised=config.getoption("fuzz_random"),
+        seed=run_context(config).seed,
+        replaying=bool(config.getoption("replay")),
+        all_operations=config.getoption("fuzz_all"),
+    )
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
@@ -218,6 +221,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
+    """Schemathesis builds a fuzz test's strategies as its module is collected: the run's fuzz settings hold there."""
+    with fuzzing.fuzzing_with(collector.config.stash[_FUZZING]):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    with fuzzing.fuzzing_with(item.config.stash[_FUZZING]):
+        return (yield)
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:

@@ -72,6 +72,6 @@ def test_stateful_links(clarus_target: ClarusTarget) -> None:
         rest,
         send=lambda case: fuzzing.send(case, clarus_target.client(), clarus_target.rest_url),
         judge=lambda case, response: fuzzing.judge(case, response, REST_CHECKS),
-        examples=max(1, fuzzing.SETTINGS.examples // 4),
+        examples=max(1, fuzzing.current().examples // 4),
         steps=4,
     )

@@ -1,7 +1,6 @@
-"""Schemathesis, driven through the suite's own client: cases go out over real HTTP via `make_client`'s clients,
-and each check that fails becomes a `Violation` of the requirement it verifies.
+"""Recorded fuzz cases: with cassettes, a fuzz test records the cases it runs, and a replay runs exactly those.
 
-Fuzzing is derandomised by default (fixed seed, no example database), so a red build is reproducible.
+Also Schemathesis' stateful testing through the spec's links (`follow_links`), whose steps are recorded the same way.
 """
 
 from __future__ import annotations
@@ -10,251 +9,22 @@ import base64
 import contextlib
 import functools
 import json
-import re
-import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 import httpx
 import hypothesis
 import pytest
-import schemathesis
 from requests.structures import CaseInsensitiveDict
 from schemathesis import Case, Response
-from schemathesis import checks as st_checks
-from schemathesis.config import HealthCheck
-from schemathesis.errors import FailureGroup
 
 from pickconform import verdict
-from pickconform._compat.hypothesis import without_local_constants
 from pickconform._compat.pytest import test_function_replaced
 from pickconform._compat.schemathesis import NOT_SET, ApiOperationMark, CaseMetadata
+from pickconform.fuzzing.adapter import NO_SHRINK
+from pickconform.fuzzing.settings import current
 from pickconform.http import redaction
-from pickconform.http.client import Exchange
-from pickconform.verdict import Violation
-
-Check = Callable[..., Any]
-
-
-@dataclass
-class FuzzSettings:
-    """Set once by the plugin from the command line before test modules are collected."""
-
-    examples: int = 20
-    randomised: bool = False
-    seed: int = 0
-    replaying: bool = False  # cases come from cassettes: Schemathesis generates none, not even at collection
-    all_operations: bool = False  # also judge the set-up operations (findings on them are warnings)
-
-
-SETTINGS = FuzzSettings()
-
-
-without_local_constants()  # the suite's cases depend on seed and spec alone, not on which modules are loaded
-
-# No shrinking: every shrink step against a live target is an HTTP exchange, and Hypothesis allows itself minutes of
-# them (a faulty target stalled a run for more than 5 minutes). The checks record what they find without raising, so
-# only an exchange the target broke (or the suite failing) reaches Hypothesis: that ends the test, and the case is
-# reported as found. So Hypothesis stops at the first error (`report_multiple_bugs` would go on through every explicit
-# example, Schemathesis' coverage cases among them, each costing the request deadline against a hanging target).
-_NO_SHRINK = [p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink]
-hypothesis.settings.register_profile("pickconform", phases=_NO_SHRINK, report_multiple_bugs=False)
-hypothesis.settings.load_profile("pickconform")
-
-not_a_server_error = st_checks.not_a_server_error
-status_code_conformance = st_checks.status_code_conformance
-content_type_conformance = st_checks.content_type_conformance
-response_schema_conformance = st_checks.response_schema_conformance
-negative_data_rejection = st_checks.negative_data_rejection
-
-
-def _configure(schema: Any, modes: list[str]) -> Any:
-    schema.config.generation.update(
-        modes=modes,
-        max_examples=SETTINGS.examples,
-        deterministic=not SETTINGS.randomised,
-        database="none",
-        # The suite authenticates every case itself; 401s are judged by their own scenarios.
-        with_security_parameters=False,
-    )
-    if not SETTINGS.randomised:
-        schema.config.seed = SETTINGS.seed
-    # Hypothesis' health checks judge how fast data is generated, which says nothing about the target; on a loaded
-    # 2-core CI machine the nested Butler bodies would trip "too slow" at random.
-    schema.config.suppress_health_check = [HealthCheck.all]
-    if SETTINGS.replaying:
-        schema.config.phases.update(phases=[])  # coverage cases would otherwise be built while collecting
-    return schema
-
-
-def openapi(path: Path, modes: tuple[str, ...] = ("positive", "negative")) -> Any:
-    return _configure(schemathesis.openapi.from_path(str(path)), list(modes))
-
-
-def graphql(path: Path) -> Any:
-    return _configure(schemathesis.graphql.from_path(str(path)), ["positive"])
-
-
-def operation_for(schema: Any, method: str, path: str) -> tuple[str, Any] | None:
-    """The documented operation a concrete path belongs to, with its path template; None if none matches."""
-    # re caches compiled patterns, so matching the few documented templates per call stays cheap.
-    template = next(
-        (t for t in schema.raw_schema["paths"] if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", t), path)), None
-    )
-    return None if template is None else (template, schema[template][method.upper()])
-
-
-def documented_status(
-    operation: Any, label: str, response: httpx.Response, requirement: str, *, body: bool = True
-) -> None:
-    """The response status is documented for the operation and, with `body`, its body matches the schema."""
-    documented = set(operation.definition.raw.get("responses", {}))
-    if str(response.status_code) not in documented:
-        raise Violation(
-            requirement,
-            f"{label} answered {response.status_code}, documented: {', '.join(sorted(documented))}",
-            response,
-        )
-    if body:
-        try:
-            operation.validate_response(response)
-        except (FailureGroup, AssertionError) as error:
-            raise Violation(requirement, f"{label}: {str(error).strip().splitlines()[0]}", response) from None
-
-
-# The exchange each running test's target broke, if it broke one (keyed by the test's findings, so it ends with it).
-_BROKEN: weakref.WeakKeyDictionary[verdict.Findings, httpx.TransportError] = weakref.WeakKeyDictionary()
-
-
-def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
-    """Send a Schemathesis case through one of the suite's clients (so auth, logging and cassettes apply).
-
-    A target that breaks an exchange (no answer within the deadline, a body over the limit, a dropped connection) ends
-    the test's judging: the error fails the test's requirement with what it got, and no later case of the test is
-    sent. Hypothesis replays the failing case once to report it; the replay raises the same error without sending, so
-    a hanging target costs one deadline per test and a target that breaks only sometimes is not called flaky."""
-    findings = verdict._current  # the running test's findings, made by `verdict.begin` for it
-    broken = _BROKEN.get(findings) if findings is not None else None
-    if broken is not None:
-        raise broken
-    kwargs = case.as_transport_kwargs(base_url=base_url)
-    content = kwargs.get("data")
-    if isinstance(content, dict):
-        content = httpx.QueryParams(content).__str__().encode()
-    try:
-        return client.request(
-            kwargs["method"],
-            kwargs["url"],
-            headers={k: str(v) for k, v in (kwargs.get("headers") or {}).items()},
-            params=kwargs.get("params") or None,
-            json=kwargs.get("json"),
-            content=content if "json" not in kwargs else None,
-        )
-    except httpx.TransportError as error:
-        if findings is not None:
-            _BROKEN[findings] = error
-        raise
-
-
-def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> None:
-    """Run every check on the response and record each that fails as a Violation of the requirement it verifies:
-    the test goes on (no check hides another, and Hypothesis has nothing to shrink against a live target)."""
-    try:
-        case.validate_response(response, checks=list(checks))
-        return  # the common case: one pass over all checks
-    except FailureGroup:
-        pass
-    setup = is_setup_operation(case.operation)
-    if setup and not SETTINGS.all_operations:
-        return  # called to set up (stateful links go through it), not judged: no document defines it
-    exchange = Exchange.from_response(response)
-    for check, requirement in checks.items():  # find which checks failed, to name their requirements
-        try:
-            case.validate_response(response, checks=[check])
-        except FailureGroup as group:
-            failure = group.exceptions[0]
-            message = f"{case.operation.label}: {check.__name__}: {failure.title}"
-            if failure.message:
-                message += f" — {failure.message.strip().splitlines()[0][:300]}"
-            soft = setup or (check is negative_data_rejection and only_inferred_constraints(case))
-            verdict.record(Violation(requirement, message, exchange, soft=soft))
-
-
-SETUP = "x-pickconform-setup"  # on an operation the seeds do not define: the suite calls it to set up, never judges it
-INFERRED = "x-pickconform-inferred"  # on a schema: keywords pickconform inferred (no document states them)
-
-
-def is_setup_operation(operation: Any) -> bool:
-    """An OpenAPI operation marked set-up only; a GraphQL field (no extensions in SDL) never is."""
-    raw = operation.definition.raw
-    return isinstance(raw, dict) and bool(raw.get(SETUP))
-
-
-def judged_operations(schema: Any) -> Any:
-    """What a fuzz test judges: the operations the seeds define; with --fuzz-all, the set-up operations too."""
-    if SETTINGS.all_operations:
-        return schema
-    return schema.exclude(func=lambda ctx: bool(ctx.operation.definition.raw.get(SETUP)))
-
-
-_DOCUMENTED_KEYWORDS = {"type", "required", "enum", "const"}
-
-
-def only_inferred_constraints(case: Any) -> bool:
-    """Whether a negative case breaks only constraints no document states: keywords the spec marks as inferred at
-    the schema the mutation changed (e.g. a length limit we chose), never type, required or enum."""
-    meta = case.meta
-    data = getattr(getattr(meta, "phase", None), "data", None)
-    mutations = getattr(data, "mutations", ()) or ()
-    if not mutations:
-        return False
-    spec = case.operation.schema.raw_schema
-    for mutation in mutations:
-        keywords = set(mutation.keywords)
-        if not keywords or keywords & _DOCUMENTED_KEYWORDS:
-            return False
-        inferred = set(_schema_at(spec, case.operation, mutation).get(INFERRED, ()))
-        if not keywords <= inferred:
-            return False
-    return True
-
-
-def _schema_at(spec: dict[str, Any], operation: Any, mutation: Any) -> dict[str, Any]:
-    """The schema object a mutation changed (its pointer is relative to the parameter or body schema)."""
-    root: Any = None
-    raw = operation.definition.raw
-    if mutation.parameter_location.value == "body":
-        content = raw.get("requestBody", {}).get("content", {})
-        root = next(iter(content.values()), {}).get("schema")
-    else:
-        for parameter in raw.get("parameters", []):
-            if parameter.get("name") == mutation.parameter:
-                root = parameter.get("schema")
-    node = _resolve(spec, root)
-    for raw_part in (mutation.schema_pointer or "").split("/")[1:]:
-        part = raw_part.replace("~1", "/").replace("~0", "~")
-        node = _resolve(spec, node)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return {}
-    node = _resolve(spec, node)
-    return node if isinstance(node, dict) else {}
-
-
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = spec
-        for part in node["$ref"][2:].split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        node = target
-    return node
-
 
 # --- recorded cases: with cassettes, a fuzz test records the cases it runs and a replay runs exactly those ---------
 #
@@ -423,10 +193,10 @@ def follow_links(
         settings=hypothesis.settings(
             max_examples=examples,
             stateful_step_count=steps,
-            derandomize=not SETTINGS.randomised,
+            derandomize=not current().randomised,
             database=None,
             deadline=None,
-            phases=_NO_SHRINK,
+            phases=NO_SHRINK,
             report_multiple_bugs=False,
             suppress_health_check=list(hypothesis.HealthCheck),
         )

@@ -1,0 +1,53 @@
+"""Fuzzing with Schemathesis: the adapter that sends its cases through the suite's client and judges them on
+requirements (`adapter`), the recorded cases that let a fuzz test replay offline (`cases`), and the run's settings
+(`settings`)."""
+
+from __future__ import annotations
+
+from pickconform.fuzzing.adapter import (
+    INFERRED,
+    SETUP,
+    content_type_conformance,
+    documented_status,
+    graphql,
+    is_setup_operation,
+    judge,
+    judged_operations,
+    negative_data_rejection,
+    not_a_server_error,
+    only_inferred_constraints,
+    openapi,
+    operation_for,
+    response_schema_conformance,
+    send,
+    status_code_conformance,
+)
+from pickconform.fuzzing.cases import Cases, cassette_cases, decode_case, encode_case, follow_links
+from pickconform.fuzzing.settings import FuzzSettings, current, fuzzing_with
+
+__all__ = [
+    "INFERRED",
+    "SETUP",
+    "Cases",
+    "FuzzSettings",
+    "cassette_cases",
+    "content_type_conformance",
+    "current",
+    "decode_case",
+    "documented_status",
+    "encode_case",
+    "follow_links",
+    "fuzzing_with",
+    "graphql",
+    "is_setup_operation",
+    "judge",
+    "judged_operations",
+    "negative_data_rejection",
+    "not_a_server_error",
+    "only_inferred_constraints",
+    "openapi",
+    "operation_for",
+    "response_schema_conformance",
+    "send",
+    "status_code_conformance",
+]
