@@ -3,7 +3,8 @@
 Each API family contributes a `pickconform.<family>.target` module with:
 - `embedded(server, log)`: the family's target on the embedded reference server, credentials from memory;
 - `from_settings(settings, where, log)`: the family's target from its profile section (secrets from the environment);
-and the family target has `preflight()` (raise `ProfileError` when unreachable or refused) and `close()`.
+and the family target implements `pickconform.targets.family.FamilyTarget` (`preflight()`, `close()`, and the names
+of its parts: role URLs, tenants, credential slots), so no code outside a family asks which family it is.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pickconform.determinism import RunContext
 from pickconform.http.client import ExchangeLog
+from pickconform.targets.family import FamilyTarget
 from pickconform.targets.profile import Profile, ProfileError
 
 
@@ -22,7 +24,7 @@ from pickconform.targets.profile import Profile, ProfileError
 class Target:
     name: str
     run: RunContext
-    families: dict[str, Any]
+    families: dict[str, FamilyTarget]
     log: ExchangeLog = field(default_factory=ExchangeLog)
     server: Any = None  # the embedded ReferenceServer, if any
     profile: Profile | None = None
@@ -104,7 +106,7 @@ def replay_target(families: Iterable[str], run: RunContext, origin: str, name: s
 def connect(profile: Profile, run: RunContext, families: Iterable[str]) -> Target:
     """Resolve a profile's families into targets and check that each can be reached and accepts our credentials."""
     log = ExchangeLog()
-    resolved: dict[str, Any] = {}
+    resolved: dict[str, FamilyTarget] = {}
     try:
         for family in families:
             if family in profile.families:
