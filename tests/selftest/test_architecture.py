@@ -14,7 +14,8 @@ LAYERS = (
     {"__version__", "_compat", "paths", "determinism", "catalogue", "options", "outcomes"},  # facts and definitions
     {"http", "verdict"},  # talking to targets; how a check judges
     {"cassettes"},  # record and replay
-    {"fuzzing", "targets.profile", "targets.preflight", "targets.ready_data"},  # Schemathesis; profiles, test data
+    # Schemathesis; profiles, test data; what code outside a family may ask of a family's target
+    {"fuzzing", "targets.profile", "targets.preflight", "targets.ready_data", "targets.family"},
     {"clarus", "butler", "emporix", "reference"},  # the families, suite side and reference implementation
     {"targets", "targets.slots"},  # resolving a profile or the embedded reference into the families' targets
     {"report"},  # the conformance report

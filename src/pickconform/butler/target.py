@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 import httpx
@@ -16,6 +17,9 @@ from pickconform.targets.profile import ProfileError, secret_from_env
 
 
 class ButlerTarget:
+    """Implements `pickconform.targets.family.FamilyTarget`."""
+
+    receives_notifications = True  # to the suite's receiver, once the target is told where (capability `callback`)
     offline = False  # a replay's target: the receiver is fed from cassettes and opens no socket
 
     def __init__(
@@ -81,6 +85,23 @@ class ButlerTarget:
             self._receiver = receiver
         return self._receiver
 
+    # --- slots (see pickconform.targets.family) ---
+
+    def role_urls(self) -> dict[str, str]:
+        return {"base": self.base_url, **({"control": self.control_url} if self.control_url else {})}
+
+    def tenant_names(self) -> dict[str, str]:
+        return {}  # Butler has no tenants
+
+    def credential_slots(self) -> list[tuple[str, httpx.Auth]]:
+        """One token, `butler/token`, carried by both the API and the control client."""
+        clients = (self.client, self.control)
+        return [("butler/token", c.auth) for c in clients if c is not None and c.auth is not None]
+
+    def openapi_for(self, role: str, path: str) -> Any:
+        """The service-request spec; the control protocol has none."""
+        return _openapi() if role == "base" else None
+
     def take_unexpected_inbound(self) -> tuple[int, list[str]]:
         return self._receiver.take_unexpected() if self._receiver is not None else (0, [])
 
@@ -103,6 +124,13 @@ class ButlerTarget:
         self.client.close()
         if self.control is not None:
             self.control.close()
+
+
+@cache
+def _openapi() -> Any:
+    from pickconform import fuzzing  # Schemathesis is loaded only when a spec is asked for
+
+    return fuzzing.openapi(spec.OPENAPI)
 
 
 def embedded(server: Any, wire: Wire) -> ButlerTarget:

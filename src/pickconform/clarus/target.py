@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -10,6 +11,7 @@ from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSetti
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
+from pickconform.targets.family import TENANT_ROLES
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import secret_from_env
 
@@ -21,6 +23,10 @@ class Tenant:
 
 
 class ClarusTarget:
+    """Implements `pickconform.targets.family.FamilyTarget`."""
+
+    receives_notifications = False
+
     def __init__(
         self,
         base_url: str,
@@ -80,6 +86,32 @@ class ClarusTarget:
         if key not in self._clients:  # the same credential (and token) as the tenant's client: one slot, one token
             self._clients[key] = make_client(self.base_url, self.wire, auth=self.client().auth)
         return self._clients[key]
+
+    # --- slots (see pickconform.targets.family) ---
+
+    def role_urls(self) -> dict[str, str]:
+        return {"base": self.base_url, "rest": self.rest_url, "graphql": self.base_url + self.graphql_path}
+
+    def tenant_names(self) -> dict[str, str]:
+        """Tenant role → subdomain."""
+        return {role: tenant.subdomain for role in TENANT_ROLES if (tenant := getattr(self, role)) is not None}
+
+    def credential_slots(self) -> list[tuple[str, httpx.Auth]]:
+        """One credential per tenant: `clarus/<tenant role>`."""
+        tenants = [(role, tenant) for role in TENANT_ROLES if (tenant := getattr(self, role)) is not None]
+        found = [(f"clarus/{role}", self.client(tenant).auth) for role, tenant in tenants]
+        return [(slot, auth) for slot, auth in found if auth is not None]
+
+    def openapi_for(self, role: str, path: str) -> Any:
+        """The REST API's spec; the GraphQL endpoint has none."""
+        if role != "rest":
+            return None
+        from pickconform.clarus import spec  # Schemathesis is loaded only when a spec is asked for
+
+        return spec.openapi()
+
+    def take_unexpected_inbound(self) -> tuple[int, list[str]]:
+        return 0, []  # no endpoint of the suite's is this family's target's to call
 
     def preflight(self) -> None:
         require_reachable(self._token_client, "clarus", self.base_url)

@@ -13,12 +13,18 @@ from pickconform.paths import SPECS
 from pickconform.verdict import Violation
 
 OPENAPI = SPECS / "emporix" / "openapi.yaml"
+CONTROL = SPECS / "emporix" / "control.yaml"  # the control protocol a sandbox may implement (set-up, not judged)
 ERROR_MESSAGE_STATUSES = (400, 404, 409, 500)  # the statuses whose body is the vendor's errorMessage
 
 
 @cache
 def openapi() -> Any:
     return fuzzing.openapi(OPENAPI)
+
+
+@cache
+def control_openapi() -> Any:
+    return fuzzing.openapi(CONTROL)
 
 
 @cache

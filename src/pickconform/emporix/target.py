@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -11,6 +12,7 @@ from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings,
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
+from pickconform.targets.family import TENANT_ROLES
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import ProfileError, secret_from_env
 
@@ -28,6 +30,10 @@ class Tenant:
 
 
 class EmporixTarget:
+    """Implements `pickconform.targets.family.FamilyTarget`."""
+
+    receives_notifications = False
+
     def __init__(
         self,
         base_url: str,
@@ -93,6 +99,36 @@ class EmporixTarget:
             return None
         token = response.json().get("access_token")
         return token if isinstance(token, str) and token else None
+
+    # --- slots (see pickconform.targets.family) ---
+
+    def role_urls(self) -> dict[str, str]:
+        return {"base": self.base_url}
+
+    def tenant_names(self) -> dict[str, str]:
+        """Tenant role → tenant name."""
+        return {role: tenant.name for role in TENANT_ROLES if (tenant := getattr(self, role)) is not None}
+
+    def credential_slots(self) -> list[tuple[str, httpx.Auth]]:
+        """One credential per tenant and scope: `emporix/<tenant role>/<scope>`."""
+        found = [
+            (f"emporix/{role}/{scope}", self.client(scope, tenant).auth)
+            for role in TENANT_ROLES
+            if (tenant := getattr(self, role)) is not None
+            for scope in ROLES
+        ]
+        return [(slot, auth) for slot, auth in found if auth is not None]
+
+    def openapi_for(self, role: str, path: str) -> Any:
+        """The pick-pack spec, or the control protocol's for its `/_control/` paths."""
+        if role != "base":
+            return None
+        from pickconform.emporix import spec  # Schemathesis is loaded only when a spec is asked for
+
+        return spec.control_openapi() if path.startswith("/_control/") else spec.openapi()
+
+    def take_unexpected_inbound(self) -> tuple[int, list[str]]:
+        return 0, []  # no endpoint of the suite's is this family's target's to call
 
     def preflight(self) -> None:
         require_reachable(self._token_client, "emporix", self.base_url)

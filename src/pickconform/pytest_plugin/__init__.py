@@ -62,6 +62,21 @@ def requirements_of(item: pytest.Item) -> tuple[str, ...]:
     return tuple(dict.fromkeys(arg for mark in item.iter_markers("requirement") for arg in mark.args))
 
 
+def primary_requirement(item: pytest.Item, supporting: frozenset[str] = frozenset()) -> str:
+    """The one requirement a test verifies as its own: its requirement tags less those its family checks on the side
+    (`supporting`), or its only tag when that one is supporting. Gherkin tags carry no order (pytest-bdd keeps them as
+    a set), so the rule never depends on which tag comes first. A test with none, or several, has no primary one."""
+    tags = requirements_of(item)
+    own = sorted(set(tags) - supporting) if len(tags) > 1 else list(tags)
+    if len(own) != 1:
+        besides = ", ".join(sorted(supporting)) or "none"
+        raise LookupError(
+            f"{item.nodeid}: a test that leaves its requirement to a generic step needs exactly one requirement tag "
+            f"besides the supporting ones ({besides}); it has {', '.join(sorted(tags)) or 'none'}"
+        )
+    return own[0]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(*ids): requirement IDs a conformance test verifies")
@@ -315,6 +330,19 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def run(pickconform_target: Target) -> RunContext:
     return pickconform_target.run
+
+
+@pytest.fixture
+def supporting_requirements() -> frozenset[str]:
+    """Requirements a family's scenarios check on the side, beside their own one; each family's conftest names its
+    own (none by default)."""
+    return frozenset()
+
+
+@pytest.fixture
+def requirement(request: pytest.FixtureRequest, supporting_requirements: frozenset[str]) -> str:
+    """The requirement a generic step judges: the test's own one (`primary_requirement`)."""
+    return primary_requirement(request.node, supporting_requirements)
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@
 Each API family contributes a `pickconform.<family>.target` module with:
 - `embedded(server, wire)`: the family's target on the embedded reference server, credentials from memory;
 - `from_settings(settings, where, wire)`: the family's target from its profile section (secrets from the environment);
-and the family target has `preflight()` (raise `ProfileError` when unreachable or refused) and `close()`.
+and the family target implements `pickconform.targets.family.FamilyTarget` (`preflight()`, `close()`, and the names
+of its parts: role URLs, tenants, credential slots), so no code outside a family asks which family it is.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from pickconform.determinism import RunContext
 from pickconform.http.client import ExchangeLog, Wire
+from pickconform.targets.family import FamilyTarget
 from pickconform.targets.profile import Profile, ProfileError
 
 
@@ -22,7 +24,7 @@ from pickconform.targets.profile import Profile, ProfileError
 class Target:
     name: str
     run: RunContext
-    families: dict[str, Any]
+    families: dict[str, FamilyTarget]
     wire: Wire = field(default_factory=Wire)  # what every client of its families shares (limits, log, tap)
     server: Any = None  # the embedded ReferenceServer, if any
     profile: Profile | None = None
@@ -36,9 +38,8 @@ class Target:
         first few described."""
         count, examples = 0, []
         for family in self.families.values():
-            if hasattr(family, "take_unexpected_inbound"):
-                more, described = family.take_unexpected_inbound()
-                count, examples = count + more, examples + described
+            more, described = family.take_unexpected_inbound()
+            count, examples = count + more, examples + described
         return {"count": count, "examples": examples}
 
     def close(self) -> None:
@@ -111,7 +112,7 @@ def replay_target(families: Iterable[str], run: RunContext, origin: str, wire: W
 def connect(profile: Profile, run: RunContext, families: Iterable[str], wire: Wire | None = None) -> Target:
     """Resolve a profile's families into targets and check that each can be reached and accepts our credentials."""
     wire = wire or Wire()
-    resolved: dict[str, Any] = {}
+    resolved: dict[str, FamilyTarget] = {}
     try:
         for family in families:
             if family in profile.families:

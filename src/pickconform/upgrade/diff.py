@@ -1,13 +1,13 @@
 """`pickconform diff`: re-send the recorded scenarios of a cassette directory to another implementation, in order and
 with that target's own credentials, and compare its normalised responses with the recorded ones (the upgrade check).
 
-How a recorded request reaches the new target (`pickconform.targets.slots`): its path is re-based from the recorded
-role URL (`clarus/rest`, `butler/control`, ...) onto the new target's; tenant names map role for role; the
-credential slot its redacted Authorization header names (`Bearer <redacted:clarus/tenant>`) becomes the new target's
-credential of that slot, and an unlabelled one (a malformed or expired token) an invalid token, so a refusal stays a
-refusal. Token exchanges and the Butler callback registration are not re-sent: the new target's own credentials and
-receiver are used. Identifiers the new target assigns replace the recorded ones in later requests
-(`pickconform.upgrade.normalise`).
+How a recorded request reaches the new target (the slots each `pickconform.targets.family.FamilyTarget` names): its
+path is re-based from the recorded role URL (`clarus/rest`, `butler/control`, ...) onto the new target's; tenant
+names map role for role; the credential slot its redacted Authorization header names (`Bearer
+<redacted:clarus/tenant>`) becomes the new target's credential of that slot, and an unlabelled one (a malformed or
+expired token) an invalid token, so a refusal stays a refusal. Token exchanges and the Butler callback registration
+are not re-sent: the new target's own credentials and receiver are used. Identifiers the new target assigns replace
+the recorded ones in later requests (`pickconform.upgrade.normalise`).
 
 Asynchronous work: a read (GET, or a GraphQL query) that the recording repeated is a poll. It is re-sent until the new
 answer matches the recording's final state or `poll_timeout` passes; each answer on the way must match a state the
@@ -25,7 +25,6 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -34,7 +33,8 @@ import httpx
 from pickconform.butler.receiver import external_id_of
 from pickconform.http import redaction
 from pickconform.http.client import make_client
-from pickconform.targets import Target, slots
+from pickconform.targets import Target
+from pickconform.targets.family import FamilyTarget
 from pickconform.upgrade.baseline import Cassette, Recorded
 from pickconform.upgrade.normalise import Difference, Scenario, clip, compare, verdict
 
@@ -163,13 +163,13 @@ def compare_response(recorded: Recorded, answer: Answer, scenario: Scenario, ori
 class Rebase:
     """Maps one family's recorded requests onto the new target: role URLs, tenant names, credential slots."""
 
-    def __init__(self, family: str, recorded: dict[str, Any], family_target: Any) -> None:
+    def __init__(self, family: str, recorded: dict[str, Any], family_target: FamilyTarget) -> None:
         self.family, self.target = family, family_target
         self.recorded_roles = sorted(recorded["endpoints"].items(), key=lambda item: -len(item[1]))
-        self.endpoints = {role: url.rstrip("/") for role, url in slots.endpoints(family, family_target).items()}
-        new_tenants = slots.tenants(family, family_target)
+        self.endpoints = {role: url.rstrip("/") for role, url in family_target.role_urls().items()}
+        new_tenants = family_target.tenant_names()
         self.tenants = {name: new_tenants.get(role) for role, name in recorded["tenants"].items()}
-        self.credentials = dict(slots.credentials(family, family_target))
+        self.credentials = dict(family_target.credential_slots())
 
     def role_of(self, path: str) -> tuple[str, str] | None:
         for role, prefix in self.recorded_roles:
@@ -217,12 +217,14 @@ def is_read(recorded: Recorded, role: str) -> bool:
     return field_ is not None and field_.startswith("query")
 
 
-def operation(family: str, role: str, method: str, rest: str, body: bytes) -> tuple[str, Any]:
+def operation(
+    family_target: FamilyTarget, family: str, role: str, method: str, rest: str, body: bytes
+) -> tuple[str, Any]:
     """The operation a request belongs to (`METHOD /template`, or the GraphQL root field), with its OpenAPI
     operation when the spec documents it (None otherwise)."""
     if role == "graphql":
         return f"{family} GraphQL {_graphql_field(body) or 'request'}", None
-    spec = _spec(family, role, rest)
+    spec = family_target.openapi_for(role, rest)
     found = None
     if spec is not None:
         from pickconform import fuzzing
@@ -236,36 +238,6 @@ def operation(family: str, role: str, method: str, rest: str, body: bytes) -> tu
         documented = None
     where = "" if role in ("base", "rest") else f"{role} "
     return f"{family} {method} {where}{template}", documented
-
-
-def _spec(family: str, role: str, rest: str) -> Any:
-    if family == "clarus" and role == "rest":
-        from pickconform.clarus import spec
-
-        return spec.openapi()
-    if family == "emporix" and role == "base":
-        from pickconform.emporix import spec
-
-        return _control_spec() if rest.startswith("/_control/") else spec.openapi()
-    if family == "butler" and role == "base":
-        return _butler_spec()
-    return None
-
-
-@cache
-def _control_spec() -> Any:
-    from pickconform import fuzzing
-    from pickconform.paths import SPECS
-
-    return fuzzing.openapi(SPECS / "emporix" / "control.yaml")
-
-
-@cache
-def _butler_spec() -> Any:
-    from pickconform import fuzzing
-    from pickconform.butler import spec
-
-    return fuzzing.openapi(spec.OPENAPI)
 
 
 def _schema_violation(documented: Any, method: str, url: str, status: int, headers: dict[str, str], body: bytes) -> str:
@@ -345,7 +317,7 @@ class Differ:
             role, rest = located
             if role not in rebase.endpoints:
                 raise SkipScenario(f"the target has no {cassette.family} {role} endpoint")
-            name, documented = operation(cassette.family, role, recorded.method, rest, recorded.body)
+            name, documented = operation(rebase.target, cassette.family, role, recorded.method, rest, recorded.body)
             if role == "control" and rest == "/callback":
                 result.steps.append(Step(index, name, request, note="callback registration: the diff's own receiver"))
                 index += 1
@@ -532,7 +504,7 @@ class _Inbox:
 
     @classmethod
     def for_target(cls, cassette: Cassette, family_target: Any, scenario: Scenario) -> _Inbox | None:
-        if cassette.family != "butler":
+        if not family_target.receives_notifications:
             return None
         if "callback" not in family_target.capabilities:
             return None  # the target cannot be told where to send them: outbound responses only

@@ -15,7 +15,7 @@ from pytest_bdd import given, parsers, then, when
 from pickconform.butler.api import ButlerApi, pick_request
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
-from pickconform.pytest_plugin import family_target, requirements_of
+from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
 from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupError, Violation, check, expect, json_body, record
@@ -62,7 +62,7 @@ def butler(
 
 # Judged in many scenarios (mostly by the lifecycle checker), or beside a scenario's own requirement; a scenario's
 # own requirement is its one other tag.
-SECONDARY = frozenset(
+SUPPORTING = frozenset(
     {
         "BUTLER-LIFECYCLE",
         "BUTLER-ASYNC-OUTCOME",
@@ -77,12 +77,8 @@ SECONDARY = frozenset(
 
 
 @pytest.fixture
-def requirement(request: pytest.FixtureRequest) -> str:
-    """The requirement a generic step judges: the scenario's own one (Gherkin tags carry no order)."""
-    tags = requirements_of(request.node)
-    own = sorted(set(tags) - SECONDARY)
-    assert len(own) == 1, f"a Butler scenario needs exactly one requirement besides {sorted(SECONDARY)}: {tags}"
-    return own[0]
+def supporting_requirements() -> frozenset[str]:
+    return SUPPORTING
 
 
 # --- helpers --------------------------------------------------------------------------------------------------

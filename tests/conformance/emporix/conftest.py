@@ -18,7 +18,7 @@ from pickconform.emporix import spec
 from pickconform.emporix.api import FINAL, JOB_STATUSES, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.http import pacing
-from pickconform.pytest_plugin import family_target, requirements_of
+from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
 from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, check, expect, record
@@ -88,10 +88,8 @@ SUPPORTING = frozenset(
 
 
 @pytest.fixture
-def requirement(request: pytest.FixtureRequest) -> str:
-    """The requirement a generic step judges: the scenario's main requirement tag (tags carry no order)."""
-    tags = requirements_of(request.node)
-    return min((t for t in tags if t not in SUPPORTING), default=min(tags))
+def supporting_requirements() -> frozenset[str]:
+    return SUPPORTING
 
 
 def labels(text: str) -> list[str]:
