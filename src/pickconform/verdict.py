@@ -105,7 +105,15 @@ class Findings:
         return Violations(found, counts, stopped_by)
 
 
-_current: Findings | None = None  # the running conformance test's findings (set by the plugin around each test)
+# The running conformance test's findings, set by the plugin around each test's call. A module global and not a
+# context variable on purpose: a test's checks also run in the threads it starts (concurrent requests of a race),
+# which a context variable would not reach; a process runs one test at a time (xdist workers are processes).
+_current: Findings | None = None
+
+
+def current() -> Findings | None:
+    """The running conformance test's findings (None outside one)."""
+    return _current
 
 
 def begin() -> Findings:

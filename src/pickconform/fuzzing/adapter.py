@@ -111,7 +111,7 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
     the test's judging: the error fails the test's requirement with what it got, and no later case of the test is
     sent. Hypothesis replays the failing case once to report it; the replay raises the same error without sending, so
     a hanging target costs one deadline per test and a target that breaks only sometimes is not called flaky."""
-    findings = verdict._current  # the running test's findings, made by `verdict.begin` for it
+    findings = verdict.current()
     broken = _BROKEN.get(findings) if findings is not None else None
     if broken is not None:
         raise broken

@@ -70,7 +70,7 @@ class _Tape:
         assert self.store.cases is not None, "start() the tape first"
         self.store.cases.append(encode_case(case))
         index = len(self.store.cases) - 1
-        findings = verdict._current  # the running test's findings, made by `verdict.begin` for it
+        findings = verdict.current()
         kept = len(findings.found) if findings is not None else 0
         try:
             return body()
