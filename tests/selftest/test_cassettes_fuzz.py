@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import vcr
 from requests.structures import CaseInsensitiveDict
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CaseMetadata, ComponentInfo, CoverageScenario, GenerationInfo, PhaseInfo
 from vcr.cassette import Cassette
@@ -20,6 +20,7 @@ from vcr.errors import UnhandledHTTPRequestError
 from vcr.request import Request
 
 from pickconform import cassettes, fuzzing
+from pickconform._compat.schemathesis import NOT_SET
 from pickconform.clarus import spec
 from pickconform.http import redaction
 from tests.selftest.conftest import Run, pickconform
@@ -149,7 +150,7 @@ def _negative_case(body: Any, headers: dict[str, str] | None = None, query: dict
         components={ParameterLocation.BODY: ComponentInfo(mode=GenerationMode.NEGATIVE)},
         phase=PhaseInfo.coverage(CoverageScenario.INCORRECT_TYPE, "Incorrect type", location="/data"),
     )
-    return fuzzing.Case(
+    return Case(
         operation,
         method="POST",
         path="/goods_outs",
@@ -167,7 +168,7 @@ def _through_a_cassette(case: Any) -> dict[str, Any]:
 
 
 def test_a_case_is_rebuilt_with_its_body_its_order_and_its_generation_metadata() -> None:
-    for body in ({"z": 1, "a": [1.0, 36, None, "\x00"], "m": {"b": True}}, b"\xff\x00 not JSON", fuzzing.NOT_SET):
+    for body in ({"z": 1, "a": [1.0, 36, None, "\x00"], "m": {"b": True}}, b"\xff\x00 not JSON", NOT_SET):
         case = _negative_case(body)
         rebuilt = fuzzing.decode_case(case.operation, _through_a_cassette(case))
         assert rebuilt == case

@@ -14,6 +14,7 @@ import pytest
 
 from pickconform.cassettes import PLACEHOLDER_ORIGIN
 from pickconform.determinism import RunContext
+from pickconform.http.client import Wire
 from pickconform.paths import FAMILIES, ROOT
 from pickconform.pytest_plugin import primary_requirement
 from pickconform.targets import Target, replay_target, slots
@@ -24,7 +25,7 @@ SHIPPED = ROOT / "cassettes" / "reference"
 
 @pytest.fixture(scope="module")
 def target() -> Iterator[Target]:
-    target = replay_target(FAMILIES, RunContext(), PLACEHOLDER_ORIGIN)
+    target = replay_target(FAMILIES, RunContext(), PLACEHOLDER_ORIGIN, Wire())
     yield target
     target.close()
 
