@@ -1,4 +1,5 @@
-"""The pytest plugin: target selection, requirement links, deterministic values, and the conformance report.
+"""The pytest plugin: its hooks and fixtures, delegating to what they set up (the run's wire and target, the session's
+recorder, the fuzz settings) and to `items`, `judging` and `summary`.
 
 Registered through the `pytest11` entry point, so `pytest --profile my.toml` and `pickconform run` share it.
 """
@@ -7,28 +8,29 @@ from __future__ import annotations
 
 import _thread
 import contextlib
-import dataclasses
-import json
 import signal
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from pickconform import cassettes, fuzzing, report, verdict
+from pickconform import cassettes, fuzzing, report
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
-from pickconform.http.client import Limits, TargetMisbehaved, Wire
+from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
-from pickconform.report import Finding, TestOutcome
+from pickconform.pytest_plugin.items import family_of, primary_requirement, requirements_of
+from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
+from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
+from pickconform.report import TestOutcome
 from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
 from pickconform.targets.profile import ProfileError, load_profile
-from pickconform.verdict import SetupError, Violation, Violations
+
+__all__ = ["family_of", "family_target", "primary_requirement", "requirements_of"]
 
 _TARGET = pytest.StashKey[Target | None]()
 _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
@@ -44,37 +46,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("pickconform", "pickconform conformance suite")
     for option in RUN_OPTIONS:  # the same table as `pickconform run`'s
         group.addoption(option.pytest_flag, **{"default": option.pytest_default, **option.arguments()})
-
-
-def _is_conformance(path: Path) -> bool:
-    return SUITE in path.parents or path == SUITE
-
-
-def family_of(item: pytest.Item) -> str | None:
-    path = Path(item.path)
-    with contextlib.suppress(ValueError):
-        relative = path.relative_to(SUITE)
-        return relative.parts[0] if relative.parts[0] in FAMILIES else None
-    return None
-
-
-def requirements_of(item: pytest.Item) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(arg for mark in item.iter_markers("requirement") for arg in mark.args))
-
-
-def primary_requirement(item: pytest.Item, supporting: frozenset[str] = frozenset()) -> str:
-    """The one requirement a test verifies as its own: its requirement tags less those its family checks on the side
-    (`supporting`), or its only tag when that one is supporting. Gherkin tags carry no order (pytest-bdd keeps them as
-    a set), so the rule never depends on which tag comes first. A test with none, or several, has no primary one."""
-    tags = requirements_of(item)
-    own = sorted(set(tags) - supporting) if len(tags) > 1 else list(tags)
-    if len(own) != 1:
-        besides = ", ".join(sorted(supporting)) or "none"
-        raise LookupError(
-            f"{item.nodeid}: a test that leaves its requirement to a generic step needs exactly one requirement tag "
-            f"besides the supporting ones ({besides}); it has {', '.join(sorted(tags)) or 'none'}"
-        )
-    return own[0]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -385,148 +356,14 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         item.stash[_EXCHANGES_BEFORE] = target.log.count
 
 
-def _scenario(test_report: pytest.TestReport, item: pytest.Item) -> dict[str, Any]:
-    """A Gherkin scenario's steps as pytest-bdd serialises them (for cucumber.json, complete under xdist too)."""
-    from pytest_bdd.reporting import test_report_context_registry
-
-    context = test_report_context_registry.get(test_report)
-    if context is None or test_report.when != "call":
-        return {}
-    return {**context.scenario, "test": context.name}
-
-
-class FindingsCollector:
-    """Outermost around a conformance test's call: what its checks recorded (`verdict.expect`, fuzzing) is raised at
-    the end, together with whatever stopped the test, so each requirement it exercised is judged on its own."""
-
-    @pytest.hookimpl(wrapper=True, tryfirst=True)
-    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Iterator[None]:
-        if family_of(pyfuncitem) is None:
-            return (yield)
-        findings = verdict.begin()
-        try:
-            result = yield
-        except (KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as error:
-            ended = findings.outcome(_unwrap(error))
-            if ended is error:
-                raise
-            raise (ended if ended is not None else error) from None
-        else:
-            ended = findings.outcome(None)
-            if ended is not None:
-                raise ended
-            return result
-        finally:
-            verdict.end()
-
-
-def _unwrap(error: BaseException) -> BaseException:
-    """Hypothesis reports the distinct failures of one test as an exception group: the first violation of it."""
-    if isinstance(error, BaseExceptionGroup):
-        for inner in error.exceptions:
-            found = _unwrap(inner)
-            if isinstance(found, Violation | Violations | SetupError):
-                return found
-    return error
-
-
-def _findings(error: BaseException | None) -> tuple[list[Finding], str]:
-    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did)."""
-    if isinstance(error, Violation):
-        return [_finding(error)], error.requirement
-    if isinstance(error, Violations):
-        stopped = error.stopped_by.requirement if isinstance(error.stopped_by, Violation) else ""
-        if error.stopped_by is not None and not stopped:
-            stopped = "-"  # stopped by an error, not a violation
-        counts = error.counts
-        return [_finding(v, counts.get(v.requirement, 1)) for v in error.found], stopped
-    return [], ""
-
-
-def _finding(violation: Violation, count: int = 1) -> Finding:
-    exchange = dataclasses.asdict(violation.exchange) if violation.exchange is not None else None
-    return Finding(violation.requirement, violation.message, exchange, count, violation.soft)
-
-
-def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | None:
-    """A target that breaks the exchange itself (closes the connection, answers no HTTP, a body over the limit or past
-    the deadline) fails the requirement the test judges first, with what it got as evidence. Under --requirement, the
-    first the run asked for: one it does not report would leave those it does as "not judged", and the run passing."""
-    stop = error.stopped_by if isinstance(error, Violations) else error
-    if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
-        return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
-    wanted = set(item.config.getoption("requirement") or ())
-    requirements = [r for r in requirements_of(item) if r in wanted] or list(requirements_of(item))
-    if not requirements:
-        return None
-    exchange = stop.exchange if isinstance(stop, TargetMisbehaved) else None
-    request = getattr(stop, "_request", None)
-    where = f" ({request.method} {request.url})" if request is not None else ""
-    message = f"the target broke the exchange{where}: {type(stop).__name__}: {stop}"
-    return Finding(requirements[0], message, dataclasses.asdict(exchange) if exchange is not None else None)
-
-
-def _setup_error(error: BaseException | None) -> str:
-    """Why the suite could not do its part: a refused set-up call, or the suite itself breaking."""
-    if isinstance(error, Violations):
-        error = error.stopped_by
-    if error is None or isinstance(error, Violation | pytest.skip.Exception | KeyboardInterrupt):
-        return ""
-    if isinstance(error, SetupError | cassettes.StaleCassette | cassettes.CassetteMiss):
-        return str(error)  # says what could not be done, and what to do about a cassette
-    miss = cassettes.find_miss(error)
-    if miss is not None:
-        return ""  # described on its own below
-    return f"the suite could not complete the test: {type(error).__name__}: {error}"
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # first in, last out: after pytest-bdd has filled its registry
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
     test_report: pytest.TestReport = yield
     if family_of(item) is None:
         return test_report
-    error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
-    findings, stopped = _findings(error)
-    misbehaved = _misbehaviour(error, item)
-    setup_error = "" if misbehaved is not None else _setup_error(error)
-    if misbehaved is not None:
-        findings, stopped = [*findings, misbehaved], misbehaved.requirement
-    miss = cassettes.find_miss(error) if error is not None else None
-    if miss is not None:  # vcrpy's own message would show the unredacted request: never str(error) here
-        setup_error = cassettes.describe_miss(miss, item.nodeid)
-        earlier = [str(v) for v in error.found] if isinstance(error, Violations) else []
-        test_report.longrepr = "\n\n".join([*earlier, setup_error])
-    elif findings or setup_error:
-        test_report.longrepr = str(error)  # the requirement, request and response say it all
-    strict = item.config.getoption("strict_conformance")
-    soft = {r.id for r in catalogue().values() if r.soft}
-    if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
-        # Only departures from an interpretation or a SHOULD: a warning in the report, not a failed test.
-        test_report.outcome, test_report.longrepr = "passed", None
-        test_report.sections.append(("pickconform: warnings", str(error)))
-    target = item.config.stash.get(_TARGET, None)
-    if test_report.failed and not findings and target is not None:
-        exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])
-        if exchanges:
-            test_report.sections.append(("pickconform: last exchanges with the target", exchanges))
-    if test_report.when == "call" or test_report.outcome != "passed" or findings:
-        # What the report needs travels with the test report, so it also reaches the controller under xdist.
-        recorder = item.config.stash.get(_RECORDER, None)
-        stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
-        target = item.config.stash.get(_TARGET, None)
-        test_report.user_properties += [
-            ("requirements", " ".join(requirements_of(item))),
-            ("scenario", json.dumps(_scenario(test_report, item))),
-            ("exchanges", str(target.log.count - item.stash.get(_EXCHANGES_BEFORE, 0)) if target else "0"),
-            ("findings", json.dumps([f.as_dict() for f in findings])),
-            ("stopped", stopped),
-            ("error", setup_error),
-            ("stale_cassette", " ".join(stale)),
-            ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
-        ]
-    return test_report
+    config = item.config
+    target, recorder = config.stash.get(_TARGET, None), config.stash.get(_RECORDER, None)
+    return judge_report(item, call, test_report, target, recorder, item.stash.get(_EXCHANGES_BEFORE, 0))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -534,42 +371,6 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report."""
     leftover = getattr(node, "workeroutput", {}).get("pickconform_unexpected_inbound", {})
     node.config.stash[_LEFTOVER_INBOUND].append(leftover)
-
-
-class OutcomeCollector:
-    """Turns test reports into outcomes where the report is written: in the process that runs the tests, or in the
-    xdist controller, which receives its workers' test reports."""
-
-    def __init__(self, outcomes: list[report.TestOutcome]) -> None:
-        self.outcomes = outcomes
-
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
-        if "requirements" not in properties:
-            return  # not a conformance test, or its passing setup or teardown
-        reason = ""
-        if report.skipped and isinstance(report.longrepr, tuple):
-            reason = report.longrepr[2].removeprefix("Skipped: ")
-        elif report.failed:
-            crash = getattr(report.longrepr, "reprcrash", None)
-            reason = crash.message if crash is not None else str(report.longrepr)
-        self.outcomes.append(
-            TestOutcome(
-                report.nodeid,
-                tuple(properties["requirements"].split()),
-                report.outcome,
-                reason,
-                tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
-                properties.get("error", ""),
-                properties.get("stopped", ""),
-                report.duration,
-                tuple(properties.get("stale_cassette", "").split()),
-                json.loads(properties.get("scenario") or "{}"),
-                int(properties.get("exchanges") or 0),
-                json.loads(properties.get("unexpected_inbound") or "{}"),
-                ready_data.used(report.user_properties),
-            )
-        )
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -651,35 +452,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"(no verdict depends on them), e.g. {inbound['examples'][0]}",
             yellow=True,
         )
-    terminalreporter.section(f"pickconform: conformance of {document['target']}")
-    width = max((len(r["id"]) for r in document["requirements"]), default=10)
-    for r in document["requirements"]:
-        status = r["status"].upper()
-        markup = {
-            "PASS": {"green": True},
-            "FAIL": {"red": True, "bold": True},
-            "WARN": {"yellow": True, "bold": True},
-            "SKIP": {"yellow": True},
-            "ERROR": {"purple": True, "bold": True},
-        }[status]
-        terminalreporter.write(f"{status:<5}", **markup)
-        line = f" {r['id']:<{width}}  {r['title']}"
-        if r["reason"] and status != "PASS":
-            line += f" — {r['reason'][:160]}"
-        terminalreporter.write_line(line)
-    terminalreporter.write_line(f"requirements: {report.summary_line(document)}")
-    for line in _failure_lines(document):
-        terminalreporter.write_line(line)
+    write_verdicts(terminalreporter, document)
     written = config.stash.get(_WRITTEN, [])
     if written:
         terminalreporter.write_line(f"report written to {', '.join(str(path) for path in written)}")
-
-
-def _failure_lines(document: dict[str, Any]) -> list[str]:
-    """For each fail and error: its one-line reason and where its evidence is."""
-    lines = []
-    for r in document["requirements"]:
-        if r["status"] in ("fail", "error"):
-            where = f"{len(r['evidence'])} exchange(s) in report.json/report.html" if r["evidence"] else "see above"
-            lines.append(f"  {r['status'].upper()} {r['id']}: {r['reason'][:200]} [evidence: {where}]")
-    return lines
