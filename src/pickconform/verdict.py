@@ -82,6 +82,9 @@ class Findings:
         self.counts: dict[str, int] = {}
         self._kept: dict[tuple[str, bool], int] = {}
         self._lock = threading.Lock()
+        # The exchange the target broke, if it broke one (no answer within the deadline, a body over the limit, a
+        # dropped connection): the test's judging ends there (see `pickconform.fuzzing.send`).
+        self.broken: Exception | None = None
 
     def add(self, violation: Violation) -> None:
         with self._lock:

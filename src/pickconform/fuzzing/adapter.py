@@ -7,7 +7,6 @@ Fuzzing is derandomised by default (fixed seed, no example database), so a red b
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -100,10 +99,6 @@ def documented_status(
             raise Violation(requirement, f"{label}: {str(error).strip().splitlines()[0]}", response) from None
 
 
-# The exchange each running test's target broke, if it broke one (keyed by the test's findings, so it ends with it).
-_BROKEN: weakref.WeakKeyDictionary[verdict.Findings, httpx.TransportError] = weakref.WeakKeyDictionary()
-
-
 def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
     """Send a Schemathesis case through one of the suite's clients (so auth, logging and cassettes apply).
 
@@ -112,9 +107,8 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
     sent. Hypothesis replays the failing case once to report it; the replay raises the same error without sending, so
     a hanging target costs one deadline per test and a target that breaks only sometimes is not called flaky."""
     findings = verdict.current()
-    broken = _BROKEN.get(findings) if findings is not None else None
-    if broken is not None:
-        raise broken
+    if findings is not None and findings.broken is not None:
+        raise findings.broken
     kwargs = case.as_transport_kwargs(base_url=base_url)
     content = kwargs.get("data")
     if isinstance(content, dict):
@@ -130,7 +124,7 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
         )
     except httpx.TransportError as error:
         if findings is not None:
-            _BROKEN[findings] = error
+            findings.broken = error
         raise
 
 

@@ -21,6 +21,22 @@ from pickconform import __version__
 from pickconform.catalogue import Requirement
 from pickconform.outcomes import OUTCOMES, Outcome
 
+__all__ = [
+    "FORMAT",
+    "Finding",
+    "TestOutcome",
+    "Verdict",
+    "as_document",
+    "as_junit",
+    "as_markdown",
+    "exit_status",
+    "rerender",
+    "summary_line",
+    "unexpected_inbound",
+    "verdicts",
+    "write",
+]
+
 FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
 

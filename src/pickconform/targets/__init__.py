@@ -19,6 +19,8 @@ from pickconform.http.client import ExchangeLog, Wire
 from pickconform.targets.family import FamilyTarget
 from pickconform.targets.profile import Profile, ProfileError
 
+__all__ = ["Target", "connect", "embedded_name", "replay_target", "start_embedded"]
+
 
 @dataclass
 class Target:
