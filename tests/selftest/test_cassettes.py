@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import re
@@ -15,6 +16,7 @@ from vcr.request import Request
 
 from pickconform import cassettes
 from pickconform.http import redaction
+from pickconform.http.tap import Live, Tap
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
 from tests.selftest.conftest import Run, clarus_profile, pickconform
@@ -246,3 +248,16 @@ def test_a_recording_of_a_mutant_replays_to_the_same_failure(tmp_path: Path) -> 
     assert live.status == 1 and live.verdict("CLARUS-ERR-59") == "fail"
     replay = pickconform(*selection, "--replay", str(tmp_path / "c"), report_dir=tmp_path / "replay")
     assert replay.status == 1 and replay.statuses() == live.statuses()
+
+
+def test_the_recorder_and_the_live_tap_offer_all_a_tap_does() -> None:
+    """The client, auth, pacing and the Butler receiver talk to a `Tap`: the session's recorder is one, and so is the
+    tap of a run that neither records nor replays."""
+    members = {name for name in vars(Tap) if not name.startswith("_")}
+    assert members >= {"replaying", "transport", "can_replay", "alias", "inbound", "deliver_due", "receive_with"}
+    for tap in (Live, cassettes.Recorder):
+        for name in members:
+            mine, declared = getattr(tap, name, None), getattr(Tap, name)
+            assert mine is not None, f"{tap.__name__} lacks {name}"
+            if inspect.isfunction(declared):
+                assert list(inspect.signature(mine).parameters) == list(inspect.signature(declared).parameters), name

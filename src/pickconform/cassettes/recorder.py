@@ -126,9 +126,12 @@ class Recorder:
     def receive_with(self, sink: InboundSink | None) -> None:
         self._sink = sink
 
-    def deliver_due(self, *, everything: bool = False) -> None:
+    def deliver_due(self) -> None:
         """Deliver the recorded inbound requests that are due: those that arrived, in the recording, after no more
-        outbound exchanges than the replay has played so far (all of them with `everything`)."""
+        outbound exchanges than the replay has played so far."""
+        self._deliver(everything=False)
+
+    def _deliver(self, *, everything: bool) -> None:
         recording, sink = self.recording, self._sink
         if recording is None or recording.mode != "replay" or sink is None:
             return
@@ -170,7 +173,7 @@ class Recorder:
         try:
             yield recording
             if self.replaying:
-                self.deliver_due(everything=True)  # what arrived after the test's last exchange arrived during it
+                self._deliver(everything=True)  # what arrived after the test's last exchange arrived during it
         finally:
             self.recording = None
         if self.mode == "record":
