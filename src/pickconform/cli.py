@@ -23,6 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     # Plain asserts: pytest would otherwise rewrite every module of its plugins (Schemathesis, Hypothesis, ...) on
     # import, ~3 s per run where bytecode is not cached; the suite's checks carry their own messages.
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
+    pytest_args += ["-p", "pickconform._gc"]  # what collection built is frozen out of the garbage collector
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
     pytest_args += to_pytest_args(vars(args))
