@@ -50,8 +50,9 @@ def _run(args: argparse.Namespace) -> int:
 
 # Each test the workers run is the same test, with the same values, against a target of its own (each worker starts its
 # embedded reference; a replay answers from the test's own cassette): the report, written by the controller from the
-# workers' test reports, is the one a single process writes. `load` hands out the tests in small batches as workers
-# free up, so the two long Butler fuzz tests do not end up queued behind each other.
+# workers' test reports, is the one a single process writes. `load` with `--maxschedchunk 1` hands out the tests one
+# at a time as workers free up (xdist's default first hands each worker a run of ~18 consecutive tests: the two long
+# Butler fuzz tests, 6-7 s each, then queued behind each other on one worker, ~4 s of the whole run).
 XDIST_DIST = "load"
 
 
@@ -59,7 +60,7 @@ def workers(args: argparse.Namespace, cores: int | None = None) -> int:
     """How many processes `--workers` asks for (ValueError when it makes no sense). auto: one per core, at most two
     (each worker starts, imports and collects on its own: ~2-3 s of CPU), but one against a profile's target, whose
     sandbox the workers would share (README: run such families in one process); for a `--requirement` subset and a
-    replay, too short to win that start-up back (a whole replay took longer on two workers than on one); and for a
+    replay, too short to win that start-up back (a whole replay took longer on two workers than on one); for a
     recording, whose cassettes then do not depend on how the tests were shared out (which ready-data item a test
     gets is decided in the order the tests run); and under `--max-time`, whose clean stop (the report written, what
     did not run skipped) is a single process's."""

@@ -79,8 +79,8 @@ RUN_OPTIONS = (
 CLI_OPTIONS = (
     Option(
         "workers",
-        "processes the tests run in: N, or auto (default: 2 where there are 2 cores or more, for the embedded "
-        "reference or a replay; 1 with --profile, a shared sandbox, or --requirement); 1 runs them in this process",
+        "processes the tests run in: N, or auto (default: one per core, at most 2; 1 with --profile, --requirement, "
+        "--record, --replay or --max-time); 1 runs them in this process",
         metavar="N|auto",
     ),
 )
