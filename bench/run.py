@@ -61,12 +61,20 @@ def repeat(label: str, times: int, run: Callable[[], tuple[float, int, int]]) ->
     return statistics.median(walls), results[-1][2]
 
 
+def processes(*run_args: str) -> str:
+    """How many processes `pickconform run` runs these tests in by default (`--workers auto`), for the labels."""
+    from pickconform.cli import parser, workers
+
+    count = workers(parser().parse_args(["run", *run_args]))
+    return "1 process" if count == 1 else f"{count} workers"
+
+
 def family_suites(times: int) -> None:
     from pickconform.reference.app import available_families
 
     for family in available_families():
         repeat(
-            f"{family} suite, embedded target (pickconform run)",
+            f"{family} suite, embedded target (pickconform run, {processes()})",
             times,
             lambda family=family: timed([str(BIN / "pickconform"), "run", "--api", family]),
         )
@@ -170,9 +178,13 @@ def replay_against_live(times: int) -> None:
         print(f"{'whole suite, recorded for the replay (pickconform run --record)':<58} {wall:6.2f} s  exit {status}")
     try:
         where = cassettes.relative_to(ROOT) if cassettes.is_relative_to(ROOT) else "a fresh recording"
-        live, _ = repeat("whole suite, live (pickconform run)", times, lambda: timed([pickconform, "run"]))
+        live, _ = repeat(
+            f"whole suite, live (pickconform run, {processes()})", times, lambda: timed([pickconform, "run"])
+        )
         replay, replay_status = repeat(
-            f"whole suite, replay of {where}", times, lambda: timed([pickconform, "run", "--replay", str(cassettes)])
+            f"whole suite, replay of {where} ({processes('--replay', str(cassettes))})",
+            times,
+            lambda: timed([pickconform, "run", "--replay", str(cassettes)]),
         )
     finally:
         if recorded is not None:

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import logging
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 
-from pickconform.options import RUN_OPTIONS, to_pytest_args
+from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, to_pytest_args
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -26,6 +28,11 @@ def _run(args: argparse.Namespace) -> int:
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
     pytest_args += to_pytest_args(vars(args))
+    try:
+        pytest_args += _xdist_args(args)
+    except ValueError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     pytest_args += args.pytest_args
     with _interruptible() as interrupted:
         status = pytest.main(pytest_args)
@@ -38,6 +45,47 @@ def _run(args: argparse.Namespace) -> int:
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pickconform: error: no conformance test was selected", file=sys.stderr)
     return EXIT_USAGE
+
+
+# Each test the workers run is the same test, with the same values, against a target of its own (each worker starts its
+# embedded reference; a replay answers from the test's own cassette): the report, written by the controller from the
+# workers' test reports, is the one a single process writes. `load` with `--maxschedchunk 1` hands out the tests one
+# at a time as workers free up (xdist's default first hands each worker a run of ~18 consecutive tests: the two long
+# Butler fuzz tests, 6-7 s each, then queued behind each other on one worker, ~4 s of the whole run).
+XDIST_DIST = "load"
+
+
+def workers(args: argparse.Namespace, cores: int | None = None) -> int:
+    """How many processes `--workers` asks for (ValueError when it makes no sense). auto: one per core, at most two
+    (each worker starts, imports and collects on its own: ~2-3 s of CPU), but one against a profile's target, whose
+    sandbox the workers would share (README: run such families in one process); for a `--requirement` subset and a
+    replay, too short to win that start-up back (a whole replay took longer on two workers than on one); for a
+    recording, whose cassettes then do not depend on how the tests were shared out (which ready-data item a test
+    gets is decided in the order the tests run); and under `--max-time`, whose clean stop (the report written, what
+    did not run skipped) is a single process's."""
+    value = (args.workers or "auto").strip().lower()
+    if value != "auto":
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"--workers {args.workers!r}: a positive number of processes, or auto")
+        return int(value)
+    if args.profile or args.requirement or args.replay or args.record or args.max_time is not None:
+        return 1
+    return max(1, min(2, cores if cores is not None else (os.cpu_count() or 1)))
+
+
+def _xdist_args(args: argparse.Namespace) -> list[str]:
+    """pytest-xdist's arguments for `--workers`; none when the pytest arguments after `--` choose for themselves
+    (`-n`, `--numprocesses`, `--dist`, `-p no:xdist`)."""
+    if any(arg.startswith(("-n", "--numprocesses", "--dist")) or "no:xdist" in arg for arg in args.pytest_args):
+        return []
+    count = workers(args)
+    if count == 1:
+        return []
+    if importlib.util.find_spec("xdist") is None:
+        if (args.workers or "auto").strip().lower() != "auto":
+            raise ValueError(f"--workers {args.workers}: pytest-xdist is not installed")
+        return []
+    return ["-n", str(count), "--dist", XDIST_DIST, "--maxschedchunk", "1"]
 
 
 @contextlib.contextmanager
@@ -214,6 +262,8 @@ def parser() -> argparse.ArgumentParser:
     for option in RUN_OPTIONS:  # the same table as the pytest plugin's
         where = cassettes if option.name in ("record", "replay") else run
         where.add_argument(f"--{option.name}", **option.arguments())
+    for option in CLI_OPTIONS:
+        run.add_argument(f"--{option.name}", **option.arguments())
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
     run.set_defaults(handler=_run)
 

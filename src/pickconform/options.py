@@ -9,7 +9,7 @@ from typing import Any
 from pickconform.determinism import DEFAULT_SEED
 from pickconform.paths import FAMILIES
 
-__all__ = ["RUN_OPTIONS", "Option", "to_pytest_args"]
+__all__ = ["CLI_OPTIONS", "RUN_OPTIONS", "Option", "to_pytest_args"]
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,16 @@ RUN_OPTIONS = (
     Option("record", "record one redacted cassette per conformance test into DIR", metavar="DIR"),
     Option("replay", "replay the cassettes in DIR offline: no target, no connection", metavar="DIR"),
     Option("fail-stale", "with --replay, a cassette recorded with other specs fails its test", kind=None),
+)
+
+# `pickconform run` only: plain pytest has pytest-xdist's own `-n` (the CLI turns this into it).
+CLI_OPTIONS = (
+    Option(
+        "workers",
+        "processes the tests run in: N, or auto (default: one per core, at most 2; 1 with --profile, --requirement, "
+        "--record, --replay or --max-time); 1 runs them in this process",
+        metavar="N|auto",
+    ),
 )
 
 

@@ -28,7 +28,9 @@ MODIFY = SERVICE_REQUEST + "/modify"
 @cache
 def registry() -> referencing.Registry:
     """The OpenAPI document and the notification schemas under one base URI, so their relative $refs resolve."""
-    resources = [(BASE_URI + "openapi.yaml", yaml.safe_load(OPENAPI.read_text()))]
+    # libyaml's safe loader where PyYAML has it (as Schemathesis does): the same document, ~8x faster than safe_load.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    resources = [(BASE_URI + "openapi.yaml", yaml.load(OPENAPI.read_text(), Loader=loader))]
     for path in sorted(NOTIFICATIONS.glob("*.schema.json")):
         resources.append((f"{BASE_URI}notifications/{path.name}", json.loads(path.read_text())))
     return referencing.Registry().with_resources(

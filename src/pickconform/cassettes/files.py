@@ -33,6 +33,7 @@ from pickconform.paths import SPECS
 __all__ = [
     "CASES_KEY",
     "INBOUND_KEY",
+    "LOADED",
     "METADATA_KEY",
     "SHARED_KEY",
     "AtomicPersister",
@@ -206,10 +207,14 @@ def _decoded(value: dict[str, Any], where: tuple[str, ...]) -> dict[str, Any]:
     return value
 
 
+LOADED = "_pickconform_loaded"  # on a request read from a cassette (and on vcrpy's deep copies of it)
+
+
 def _interactions(document: dict[str, Any]) -> tuple[list[Request], list[dict[str, Any]]]:
     requests, responses = [], []
     for interaction in document["interactions"]:
         requests.append(vcr_internals.request_from_dict(_decoded(interaction["request"], ("body",))))
+        setattr(requests[-1], LOADED, True)  # filtered when it was recorded (`Filters.request` passes it as it is)
         responses.append(compat.convert_to_bytes(_decoded(interaction["response"], ("body", "string"))))
     return requests, responses
 

@@ -8,6 +8,7 @@ logged.
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
 import threading
 import time
@@ -160,8 +161,15 @@ def fast_transport(limits: Limits = Limits()) -> httpx.BaseTransport:
     """The transport of every client: Nagle's algorithm off (httpx writes headers and body separately, and on loopback
     the second write would otherwise wait ~40 ms for the peer's delayed ACK, on every POST), and every socket operation
     of an exchange within the exchange's deadline (see `BoundedTransport`)."""
-    socket_options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-    return BoundedTransport(httpx.HTTPTransport(socket_options=socket_options), limits)
+    options = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+    return BoundedTransport(httpx.HTTPTransport(verify=_tls_context(), socket_options=options), limits)
+
+
+@functools.cache
+def _tls_context() -> Any:
+    """httpx's default TLS context (certifi's CAs, or SSL_CERT_FILE/SSL_CERT_DIR), built once per process: httpx builds
+    one for every transport, and loading the CA bundle took ~40 ms a client (a run makes dozens)."""
+    return httpx.create_ssl_context()
 
 
 def make_client(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import gc
 import signal
 import threading
 from collections.abc import Iterator
@@ -220,6 +221,15 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     with fuzzing.fuzzing_with(item.config.stash[_FUZZING]):
         return (yield)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """What collection built (modules, specs, Schemathesis schemas, their Hypothesis strategies and coverage cases)
+    lives as long as the run: frozen out of the cyclic garbage collector, so that the full collections Hypothesis'
+    allocations trigger do not walk it again and again (about a second of a replay of the whole suite, more of a live
+    run). Reference counting still frees what the tests drop; only a session that collected conformance tests."""
+    if any(family_of(item) is not None for item in session.items):
+        gc.freeze()
 
 
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
