@@ -60,13 +60,11 @@ class Filters:
             # Read from a cassette, so filtered when it was recorded: vcrpy filters every loaded request again (copy,
             # redaction, body re-encoding), ~0.5 s of a replay of the whole suite for nothing.
             return request
-        request = copy.deepcopy(request)  # the live request must keep its real credentials
-        request.uri = canonical_uri(request.uri)
-        headers = redaction.headers(dict(request.headers))
+        # A new request: the live one must keep its real credentials.
         host = urlsplit(PLACEHOLDER_ORIGIN).netloc
-        request.headers = {k: (host if k.lower() == "host" else v) for k, v in headers.items()}
-        request.body = redaction.stored_body(self._canonical_body(request.body), _content_type(request.headers))
-        return request
+        headers = {k: (host if k.lower() == "host" else v) for k, v in redaction.headers(dict(request.headers)).items()}
+        body = redaction.stored_body(self._canonical_body(request.body), _content_type(headers))
+        return Request(request.method, canonical_uri(request.uri), body, headers)
 
     def response(self, response: dict[str, Any]) -> dict[str, Any]:
         response = self._inflated(copy.deepcopy(response))
