@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from vcr import matchers
 from vcr.cassette import Cassette
-from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.errors import CannotOverwriteExistingCassetteException, UnhandledHTTPRequestError
 from vcr.record_mode import RecordMode
 from vcr.request import Request
 from vcr.serializers import jsonserializer
@@ -66,9 +66,10 @@ class Recording:
 
     def play(self, request: Request, shared: bool) -> dict[str, Any]:
         with self.lock:
-            if not self.cassette.can_play_response_for(request):
-                raise CannotOverwriteExistingCassetteException(cassette=self.cassette, failed_request=request)
-            response: dict[str, Any] = self.cassette.play_response(request)
+            try:
+                response: dict[str, Any] = self.cassette.play_response(request)
+            except UnhandledHTTPRequestError:  # vcrpy's own message would show the request unredacted
+                raise CannotOverwriteExistingCassetteException(cassette=self.cassette, failed_request=request) from None
             self.shared_plays += shared
             return response
 

@@ -102,16 +102,29 @@ class Exchange:
 
 
 class ExchangeLog:
-    """The latest exchanges of the running test (thread-safe: races send from several threads)."""
+    """The latest exchanges of the running test (thread-safe: races send from several threads).
+
+    An exchange is redacted when it is read, not when it is added: most are never read (only a failing test's last
+    ones are shown), and redacting every body took a tenth of a replay. A response with a large body is redacted at
+    once, so that the log never holds more than `_LAZY_BODY` bytes of body per exchange."""
+
+    _LAZY_BODY = 64 * 1024
 
     def __init__(self, size: int = 50) -> None:
-        self._items: deque[Exchange] = deque(maxlen=size)
+        self._items: deque[Exchange | httpx.Response] = deque(maxlen=size)
         self._lock = threading.Lock()
         self.count = 0  # every exchange ever added, for the report's "how many exchanges a test made"
 
-    def add(self, exchange: Exchange) -> None:
+    def add(self, response: httpx.Response) -> None:
+        item: Exchange | httpx.Response = response
+        try:
+            large = len(response.content) + len(response.request.content) > self._LAZY_BODY
+        except httpx.RequestNotRead:  # a streamed request body: redacted now, as it is
+            large = True
+        if large:
+            item = Exchange.from_response(response)
         with self._lock:
-            self._items.append(exchange)
+            self._items.append(item)
             self.count += 1
 
     def clear(self) -> None:
@@ -120,11 +133,17 @@ class ExchangeLog:
 
     def __iter__(self) -> Iterator[Exchange]:
         with self._lock:
-            return iter(list(self._items))
+            items = list(self._items)
+        return iter([_exchange(item) for item in items])
 
     def last(self) -> Exchange | None:
         with self._lock:
-            return self._items[-1] if self._items else None
+            item = self._items[-1] if self._items else None
+        return _exchange(item) if item is not None else None
+
+
+def _exchange(item: Exchange | httpx.Response) -> Exchange:
+    return item if isinstance(item, Exchange) else Exchange.from_response(item)
 
 
 @dataclass(frozen=True)
@@ -186,7 +205,7 @@ def make_client(
 
     def record(response: httpx.Response) -> None:
         read_bounded(response, wire.limits)
-        wire.log.add(Exchange.from_response(response))
+        wire.log.add(response)
 
     def before_send(request: httpx.Request) -> None:
         request.extensions["pickconform_sent"] = time.monotonic()
