@@ -10,7 +10,7 @@ import pytest
 from pickconform.catalogue import catalogue
 from pickconform.determinism import RunContext
 from pickconform.http import redaction
-from pickconform.http.client import Exchange
+from pickconform.http.client import Exchange, Wire, make_client
 from pickconform.paths import FEATURES, SPECS
 
 
@@ -20,6 +20,23 @@ def test_values_depend_only_on_seed_run_id_scope_and_label() -> None:
     assert RunContext(seed=1).values("test::a").reference("SO") != RunContext().values("test::a").reference("SO")
     assert RunContext(run_id="r1").values("test::a").reference("SO").startswith("SO-r1-")
     assert RunContext().values("test::a").timestamp(days=1) == "2026-01-16T09:00:00Z"
+
+
+def test_the_exchange_log_shows_exchanges_redacted_and_clipped_when_read() -> None:
+    """The log redacts an exchange when it is read (a small one) or when it is added (a large one): either way what
+    it shows holds no secret, and a large body is clipped to the wire's evidence limit."""
+    canary = "CANARY-9c1e"
+    wire = Wire()
+    bodies = {"/small": {"name": canary}, "/large": {"name": canary, "padding": "x" * 100_000}}
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=bodies[request.url.path]))
+    with make_client("http://target.test", wire, transport=transport) as client:
+        client.post("/small", json={"password": canary})
+        client.post("/large", json={"password": canary})
+    shown = list(wire.log)
+    assert [exchange.url for exchange in shown] == ["http://target.test/small", "http://target.test/large"]
+    assert wire.log.count == 2 and wire.log.last() == shown[-1]
+    assert all(canary not in exchange.describe() for exchange in shown)
+    assert len(shown[-1].response_body) < wire.limits.evidence + 100  # clipped, with its full size noted
 
 
 def test_exchanges_never_show_credentials_or_addresses() -> None:
