@@ -7,8 +7,8 @@
 - Clarus, in the same run: our Schemathesis part (stateless REST operations) against the `schemathesis` CLI over the
   same spec, example count, phases and checks, both against one served reference implementation;
 - the whole shipped suite, in the same run: replayed from cassettes (`cassettes/reference`, or a fresh recording when
-  that directory is not there) against run live against the embedded target. Aims: replay at least 3x faster than
-  live, and under 10 s;
+  that directory is not there) against run live against the embedded target. Aims: live under 20 s, replay under
+  5 s;
 - time to verdict against a faulty target (`--only mutants`, not in the default parts: ~15 min): each family's whole
   suite against each of its mutants once, against the faithful run's time. Aim: no mutant over twice that.
 """
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 REFERENCE_CASSETTES = ROOT / "cassettes" / "reference"
-REPLAY_SPEEDUP_AIM, REPLAY_SECONDS_AIM = 3.0, 10.0
+LIVE_SECONDS_AIM, REPLAY_SECONDS_AIM = 20.0, 5.0  # the whole suite (issue "Architecture ... and fuzzing")
 PARTS = ("families", "latency", "fuzzing", "replay", "mutants")
 MUTANT_TIME_AIM = 2.0  # a faulty target's whole family suite ends within twice the faithful run's time
 
@@ -130,9 +130,11 @@ def fuzzing_against_cli(times: int, examples: int) -> None:
             "--generation-deterministic", "--seed", "20261122", "--workers", "1",
         ]  # fmt: skip
         env = {"BENCH_SECRET": "acme-secret"}
-        repeat(f"clarus fuzzing, ours (pytest, {examples} examples/op)", times, lambda: timed(ours, env))
-        repeat(f"clarus fuzzing, schemathesis CLI ({examples} examples/op)", times, lambda: timed(cli))
+        mine, _ = repeat(f"clarus fuzzing, ours (pytest, {examples} examples/op)", times, lambda: timed(ours, env))
+        theirs, _ = repeat(f"clarus fuzzing, schemathesis CLI ({examples} examples/op)", times, lambda: timed(cli))
         secret.unlink()
+    verdict = "met" if mine <= theirs else "NOT met"
+    print(f"{'clarus fuzzing, ours vs the CLI':<58} x{mine / theirs:.2f} (aim: at most the CLI's time: {verdict})")
 
 
 def butler_notification_latency(samples: int) -> None:
@@ -192,7 +194,7 @@ def replay_against_live(times: int) -> None:
     speedup = live / replay
     print(
         f"{'whole suite, replay vs live':<58} {speedup:6.2f}x faster"
-        f"  (aim ≥{REPLAY_SPEEDUP_AIM:g}x: {'met' if speedup >= REPLAY_SPEEDUP_AIM else 'NOT met'};"
+        f"  (live under {LIVE_SECONDS_AIM:g} s: {'met' if live < LIVE_SECONDS_AIM else 'NOT met'};"
         f" replay under {REPLAY_SECONDS_AIM:g} s: {'met' if replay < REPLAY_SECONDS_AIM else 'NOT met'})"
         # A replay with failures (cassette misses) may stop early: its time is not a faithful replay's.
         + ("" if replay_status == 0 else f"  [replay exit {replay_status}: not every test replayed cleanly]"),
