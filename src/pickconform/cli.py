@@ -67,6 +67,9 @@ def workers(args: argparse.Namespace, cores: int | None = None) -> int:
     if value != "auto":
         if not value.isdigit() or int(value) < 1:
             raise ValueError(f"--workers {args.workers!r}: a positive number of processes, or auto")
+        if int(value) > 1 and args.max_time is not None:
+            # Under xdist the time limit stopped the run with no report written: refused rather than half done.
+            raise ValueError(f"--workers {value} with --max-time: the clean stop at the time limit needs --workers 1")
         return int(value)
     if args.profile or args.requirement or args.replay or args.record or args.max_time is not None:
         return 1

@@ -11,7 +11,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from pickconform import cli
 from pickconform.reference.mutants import all_mutants
 from tests.selftest.conftest import pickconform
 
@@ -79,3 +81,32 @@ def test_serve_answers_over_http() -> None:
     finally:
         server.terminate()
         assert server.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "cores", "expected"),
+    [
+        ([], 2, 2),
+        ([], 8, 2),  # each worker's start-up is not won back beyond two
+        ([], 1, 1),
+        (["--workers", "3"], 2, 3),
+        (["--profile", "p.toml"], 2, 1),  # the workers would share the profile's sandbox
+        (["--requirement", "CLARUS-NO-5XX"], 2, 1),
+        (["--record", "d"], 2, 1),
+        (["--replay", "d"], 2, 1),
+        (["--max-time", "60"], 2, 1),
+    ],
+)
+def test_workers_auto_uses_two_processes_only_where_they_pay_off(
+    arguments: list[str], cores: int, expected: int
+) -> None:
+    assert cli.workers(cli.parser().parse_args(["run", *arguments]), cores) == expected
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [(["--workers", "0"], "a positive number"), (["--workers", "2", "--max-time", "5"], "needs --workers 1")],
+)
+def test_workers_that_make_no_sense_are_a_usage_error(arguments: list[str], says: str) -> None:
+    run = pickconform("run", *arguments)
+    assert run.status == 2 and says in run.stderr and "Traceback" not in run.stderr
