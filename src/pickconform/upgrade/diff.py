@@ -36,7 +36,7 @@ from pickconform.http.client import make_client
 from pickconform.targets import Target
 from pickconform.targets.family import FamilyTarget
 from pickconform.upgrade.baseline import Cassette, Recorded
-from pickconform.upgrade.normalise import Difference, Scenario, clip, compare, verdict
+from pickconform.upgrade.normalise import Difference, Kind, Scenario, clip, compare, verdict
 
 POLL_INTERVAL = 0.05
 NOTIFICATION_GRACE = 0.25  # seconds a notification that may be caused by the next request is waited for before it
@@ -138,11 +138,11 @@ def compare_response(recorded: Recorded, answer: Answer, scenario: Scenario, ori
     `origin` is the operation, the identity of the numbers it assigns."""
     found = []
     if recorded.status != answer.status:
-        found.append(Difference("status", "status", str(recorded.status), str(answer.status)))
+        found.append(Difference("status", Kind.STATUS, str(recorded.status), str(answer.status)))
     if _media(recorded.response_headers) != _media(answer.headers):
         found.append(
             Difference(
-                "headers.content-type", "content-type", _media(recorded.response_headers), _media(answer.headers)
+                "headers.content-type", Kind.CONTENT_TYPE, _media(recorded.response_headers), _media(answer.headers)
             )
         )
     recorded_json, recorded_doc = _json(recorded.response_body)
@@ -153,7 +153,7 @@ def compare_response(recorded: Recorded, answer: Answer, scenario: Scenario, ori
         text = recorded.response_body.decode("utf-8", errors="replace")
         new_text = answer.body.decode("utf-8", errors="replace")
         if recorded_json != new_json or scenario.substitute_text(text) != new_text:
-            found.append(Difference("$", "body", clip(text), clip(new_text)))
+            found.append(Difference("$", Kind.BODY, clip(text), clip(new_text)))
     return found
 
 
@@ -375,7 +375,7 @@ class Differ:
             try:
                 response = self.http.request(recorded.method, url, headers=headers, content=body or None, auth=auth)
             except httpx.HTTPError as error:
-                return Difference("request", "unreachable", "", f"{type(error).__name__}: {clip(str(error))}"), url
+                return Difference("request", Kind.UNREACHABLE, "", f"{type(error).__name__}: {clip(str(error))}"), url
             return Answer.of(response), url
 
         return send
@@ -464,7 +464,7 @@ class Differ:
             documented, recorded.method, url, recorded.status, recorded.response_headers, recorded.response_body
         )
         if not old:
-            step.differences.append(Difference("schema", "schema", "conforms", new))
+            step.differences.append(Difference("schema", Kind.SCHEMA, "conforms", new))
 
 
 def _states(run: list[Recorded]) -> list[tuple[Recorded, int]]:
@@ -545,7 +545,9 @@ class _Inbox:
             self.receiver.condition.wait_for(lambda: self._arrived() >= len(expected), self.timeout)
             arrived = [redaction.document(r.notification) for r in self._mine()]
         found = compare(expected, arrived, self.scenario, "notifications", origin="notifications")
-        return [replace(d, kind="unrecorded") if d.kind == "extra" and d.path.count("[") == 1 else d for d in found]
+        return [
+            replace(d, kind=Kind.UNRECORDED) if d.kind is Kind.EXTRA and d.path.count("[") == 1 else d for d in found
+        ]
 
 
 def _parsed(entry: dict[str, Any]) -> Any:

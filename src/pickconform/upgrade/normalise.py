@@ -24,6 +24,7 @@ import copy
 import json
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from pickconform.outcomes import DiffVerdict
@@ -45,28 +46,38 @@ _JSONAPI_RESOURCE = re.compile(
 
 
 BREAKING, CHANGED, UNCHANGED = DiffVerdict.BREAKING, DiffVerdict.CHANGED, DiffVerdict.UNCHANGED
-KINDS = {  # kind → breaking?
-    "status": True,
-    "content-type": True,
-    "removed": True,
-    "type": True,
-    "value": True,
-    "length": True,
-    "missing": True,
-    "extra": True,
+
+
+class Kind(StrEnum):
+    """How a new response differs from the recorded one; every kind breaks the upgrade but those `NOT_BREAKING`."""
+
+    STATUS = "status"
+    CONTENT_TYPE = "content-type"
+    REMOVED = "removed"
+    TYPE = "type"
+    VALUE = "value"
+    LENGTH = "length"
+    MISSING = "missing"
+    EXTRA = "extra"
     # A notification the recording had not received when its scenario ended: a late one may have been recorded in
     # the next scenario's cassette, so it is reported, not counted as breaking. A missing or different one is.
-    "unrecorded": False,
-    "format": True,
-    "inconsistent": True,
-    "body": True,
-    "schema": True,
-    "unreachable": True,
-    "added": False,
-    "reordered": False,
-    "order": True,
-    "text": False,
-}
+    UNRECORDED = "unrecorded"
+    FORMAT = "format"
+    INCONSISTENT = "inconsistent"
+    BODY = "body"
+    SCHEMA = "schema"
+    UNREACHABLE = "unreachable"
+    ADDED = "added"
+    REORDERED = "reordered"
+    ORDER = "order"
+    TEXT = "text"
+
+    @property
+    def breaking(self) -> bool:
+        return self not in NOT_BREAKING
+
+
+NOT_BREAKING = frozenset({Kind.UNRECORDED, Kind.ADDED, Kind.REORDERED, Kind.TEXT})
 
 
 @dataclass(frozen=True)
@@ -74,13 +85,13 @@ class Difference:
     """One way a new response differs from the recorded one, at a JSON path (`$.data.id`) or `status`/`headers.*`."""
 
     path: str
-    kind: str
+    kind: Kind
     recorded: str = ""
     new: str = ""
 
     @property
     def breaking(self) -> bool:
-        return KINDS[self.kind]
+        return self.kind.breaking
 
     def describe(self) -> str:
         change = f": {self.recorded} → {self.new}" if self.recorded or self.new else ""
@@ -287,14 +298,14 @@ def compare(
         for k, v in recorded.items():
             where = f"{path}.{k}" if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) else f"{path}[{json.dumps(k)}]"
             if k not in new:
-                found.append(Difference(where, "removed", clip(v), ""))
+                found.append(Difference(where, Kind.REMOVED, clip(v), ""))
             elif k == "id" and isinstance(recorded.get("type"), str) and _JSONAPI_RESOURCE.fullmatch(path):
                 # A JSON:API resource object: its type scopes its id, in every operation that answers it.
                 found += _compare_scalars(v, new[k], scenario, where, k, origin, recorded["type"])
             else:
                 found += compare(v, new[k], scenario, where, k, origin)
         for k in new.keys() - recorded.keys():
-            found.append(Difference(f"{path}.{k}", "added", "", clip(new[k])))
+            found.append(Difference(f"{path}.{k}", Kind.ADDED, "", clip(new[k])))
         return found
     if isinstance(recorded, list) and isinstance(new, list):
         return _compare_arrays(recorded, new, scenario, path, key, origin)
@@ -326,7 +337,7 @@ def _compare_arrays(
             scenario.adopt(trial)
             return in_order
     scenario.adopt(matched)
-    return [Difference(path, "order" if path in ORDERED else "reordered", "", f"order {reordered}")]
+    return [Difference(path, Kind.ORDER if path in ORDERED else Kind.REORDERED, "", f"order {reordered}")]
 
 
 def _align(
@@ -335,7 +346,7 @@ def _align(
     """Arrays of different lengths: which recorded elements are missing and which new ones are extra, matching
     elements in order (the first new one, from the last match on, that compares without a breaking difference)."""
     if max(len(recorded), len(new)) > _REORDER_LIMIT:
-        return [Difference(path, "length", f"{len(recorded)} items", f"{len(new)} items")]
+        return [Difference(path, Kind.LENGTH, f"{len(recorded)} items", f"{len(new)} items")]
     found, cursor, used = [], 0, set()
     for index, element in enumerate(recorded):
         for position in range(cursor, len(new)):
@@ -346,8 +357,8 @@ def _align(
                 cursor = position + 1
                 break
         else:
-            found.append(Difference(f"{path}[{index}]", "missing", clip(element), ""))
-    found += [Difference(f"{path}[{i}]", "extra", "", clip(new[i])) for i in range(len(new)) if i not in used]
+            found.append(Difference(f"{path}[{index}]", Kind.MISSING, clip(element), ""))
+    found += [Difference(f"{path}[{i}]", Kind.EXTRA, "", clip(new[i])) for i in range(len(new)) if i not in used]
     return found
 
 
@@ -355,7 +366,7 @@ def _compare_scalars(
     recorded: Any, new: Any, scenario: Scenario, path: str, key: str, origin: str, scope: str | None = None
 ) -> list[Difference]:
     if json_type(recorded) != json_type(new):
-        return [Difference(path, "type", f"{json_type(recorded)} {clip(recorded)}", f"{json_type(new)} {clip(new)}")]
+        return [Difference(path, Kind.TYPE, f"{json_type(recorded)} {clip(recorded)}", f"{json_type(new)} {clip(new)}")]
     tag = _tag(recorded)
     # A number without a type beside it is scoped by where it is (the operation, and a place such as
     # `$.data.attributes.lines_changes[].id`), and is the learned one only when its key names the type (`product_id`):
@@ -367,16 +378,18 @@ def _compare_scalars(
     if known and (tag == "str" or is_id_key(key)):
         if new == expected:
             return []
-        return [Difference(path, "inconsistent", f"{clip(recorded)} (seen as {clip(expected)} before)", clip(new))]
+        return [Difference(path, Kind.INCONSISTENT, f"{clip(recorded)} (seen as {clip(expected)} before)", clip(new))]
     echoed = scenario.sent(recorded, key)
     if not echoed and (is_timestamp(recorded) or (tag is not None and is_id_key(key))):
         if shape(recorded) != shape(new):
-            return [Difference(path, "format", f"{shape(recorded)} {clip(recorded)}", f"{shape(new)} {clip(new)}")]
+            return [Difference(path, Kind.FORMAT, f"{shape(recorded)} {clip(recorded)}", f"{shape(new)} {clip(new)}")]
         if is_id_key(key) and not scenario.bind(recorded, new, where):
-            return [Difference(path, "inconsistent", clip(recorded), f"{clip(new)} (already the new value of another)")]
+            return [
+                Difference(path, Kind.INCONSISTENT, clip(recorded), f"{clip(new)} (already the new value of another)")
+            ]
         return []
     if recorded == new:
         return []
     if key in PROSE_KEYS and isinstance(recorded, str) and isinstance(new, str):
-        return [] if scenario.same_prose(recorded, new) else [Difference(path, "text", clip(recorded), clip(new))]
-    return [Difference(path, "value", clip(recorded), clip(new))]
+        return [] if scenario.same_prose(recorded, new) else [Difference(path, Kind.TEXT, clip(recorded), clip(new))]
+    return [Difference(path, Kind.VALUE, clip(recorded), clip(new))]
