@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import logging
 import os
 import signal
@@ -83,10 +82,6 @@ def _xdist_args(args: argparse.Namespace) -> list[str]:
         return []
     count = workers(args)
     if count == 1:
-        return []
-    if importlib.util.find_spec("xdist") is None:
-        if (args.workers or "auto").strip().lower() != "auto":
-            raise ValueError(f"--workers {args.workers}: pytest-xdist is not installed")
         return []
     return ["-n", str(count), "--dist", XDIST_DIST, "--maxschedchunk", "1"]
 

@@ -136,10 +136,15 @@ class ExchangeLog:
             items = list(self._items)
         return iter([_exchange(item) for item in items])
 
-    def last(self) -> Exchange | None:
+    def latest(self, count: int) -> list[Exchange]:
+        """The last `count` exchanges, oldest first (only those are redacted now)."""
         with self._lock:
-            item = self._items[-1] if self._items else None
-        return _exchange(item) if item is not None else None
+            items = list(self._items)[-count:] if count > 0 else []
+        return [_exchange(item) for item in items]
+
+    def last(self) -> Exchange | None:
+        found = self.latest(1)
+        return found[0] if found else None
 
 
 def _exchange(item: Exchange | httpx.Response) -> Exchange:

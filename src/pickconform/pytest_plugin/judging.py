@@ -51,7 +51,7 @@ def judge_report(
         test_report.outcome, test_report.longrepr = "passed", None
         test_report.sections.append(("pickconform: warnings", str(error)))
     if test_report.failed and not findings and target is not None:
-        exchanges = "\n\n".join(exchange.describe() for exchange in list(target.log)[-3:])
+        exchanges = "\n\n".join(exchange.describe() for exchange in target.log.latest(3))
         if exchanges:
             test_report.sections.append(("pickconform: last exchanges with the target", exchanges))
     if test_report.when == "call" or test_report.outcome != "passed" or findings:
