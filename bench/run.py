@@ -7,8 +7,14 @@
 - Clarus, in the same run: our Schemathesis part (stateless REST operations) against the `schemathesis` CLI over the
   same spec, example count, phases and checks, both against one served reference implementation;
 - the whole shipped suite, in the same run: replayed from cassettes (`cassettes/reference`, or a fresh recording when
-  that directory is not there) against run live against the embedded target. Aims: live under 20 s, replay under
-  5 s;
+  that directory is not there) against run live against the embedded target. Aims: live under 12 s, replay under
+  4 s;
+- across a network (`--latency-ms N`, repeatable; the part `network`): the whole suite through a profile against the
+  reference served by `pickconform serve` behind a proxy that delays every answer, and every Butler notification, by
+  N ms of round trip (`bench/latency.py`), with `--workers auto` (and one process with `--single`), beside the same
+  at 0 ms (loopback) and beside the run's critical path (its longest chain of dependent exchanges, times N ms), and
+  whether it judged the same verdicts as the embedded target on loopback. Aims at 100 ms: at most 35 s, and at least
+  3.5x faster than one process;
 - time to verdict against a faulty target (`--only mutants`, not in the default parts: ~15 min): each family's whole
   suite against each of its mutants once, against the faithful run's time. Aim: no mutant over twice that.
 """
@@ -16,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -33,8 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 REFERENCE_CASSETTES = ROOT / "cassettes" / "reference"
-LIVE_SECONDS_AIM, REPLAY_SECONDS_AIM = 20.0, 5.0  # the whole suite (issue "Architecture ... and fuzzing")
-PARTS = ("families", "latency", "fuzzing", "replay", "mutants")
+LIVE_SECONDS_AIM, REPLAY_SECONDS_AIM = 12.0, 4.0  # the whole suite on loopback (issue "Time to verdict ... network")
+PARTS = ("families", "latency", "fuzzing", "replay", "network", "mutants")
+NETWORK_AIM_SECONDS, NETWORK_AIM_SPEEDUP = 35.0, 3.5  # at 100 ms of round trip (issue "Time to verdict ... network")
+ONE_PROCESS_AT_100_MS = 132.0  # the whole suite through a profile at 100 ms, one exchange at a time, before the issue
 MUTANT_TIME_AIM = 2.0  # a faulty target's whole family suite ends within twice the faithful run's time
 
 
@@ -202,14 +211,104 @@ def replay_against_live(times: int) -> None:
     )
 
 
+def _verdicts(report_dir: Path) -> dict[str, str]:
+    path = report_dir / "report.json"
+    if not path.exists():
+        return {}
+    return {r["id"]: r["status"] for r in json.loads(path.read_text())["requirements"]}
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f} on {os.cpu_count()} cores"
+
+
+def across_a_network(times: int, latencies: list[float], single: bool, workers: str) -> None:
+    """The whole suite through a profile against the served reference behind a delaying proxy (bench/latency.py)."""
+    import latency
+
+    from pickconform.fuzzing import LIVE_WIDTH
+    from pickconform.pytest_plugin.concurrency import exclusive_group
+
+    pickconform = str(BIN / "pickconform")
+    work = Path(tempfile.mkdtemp(prefix="pickconform-bench-network-"))
+    try:
+        loopback_dir = work / "loopback"
+        timed([pickconform, "run", "--report-dir", str(loopback_dir)])
+        expected = _verdicts(loopback_dir)
+        counts = {status: list(expected.values()).count(status) for status in sorted(set(expected.values()))}
+        print(f"{'whole suite, embedded target on loopback: verdicts':<58} {counts}  ({_load()})", flush=True)
+        for round_trip in [0.0, *[ms for ms in latencies if ms != 0]]:
+            with latency.sandbox(round_trip, work) as sandbox:
+                runs = [("workers " + workers, ["--workers", workers])]
+                if single and round_trip:
+                    runs.append(("one process", ["--workers", "1"]))
+                medians: dict[str, float] = {}
+                for label, extra in runs:
+                    report_dir = work / f"r-{round_trip:g}-{extra[1]}"
+
+                    def run(report_dir: Path = report_dir, extra: list[str] = extra) -> tuple[float, int, int]:
+                        shutil.rmtree(report_dir, ignore_errors=True)
+                        command = [pickconform, "run", "--profile", str(sandbox.profile), "--report-dir"]
+                        return timed([*command, str(report_dir), *extra], dict(sandbox.env))
+
+                    medians[label], _ = repeat(
+                        f"whole suite, {round_trip:g} ms round trip, {label} ({processes_with(sandbox, extra)})",
+                        times,
+                        run,
+                    )
+                    got = _verdicts(report_dir)
+                    differ = sorted(k for k in set(got) | set(expected) if got.get(k) != expected.get(k))
+                    same = (
+                        "same verdicts as loopback"
+                        if not differ
+                        else "DIFFERENT verdicts: "
+                        + ", ".join(f"{k} {expected.get(k)}→{got.get(k)}" for k in differ[:6])
+                    )
+                    report = json.loads((report_dir / "report.json").read_text()) if got else {"requirements": []}
+                    nodeids = {t["nodeid"] for r in report["requirements"] for t in r["tests"]}
+                    groups = {n: g for n in nodeids if (g := exclusive_group(n)) is not None}
+                    chain, what = latency.critical_path(report, LIVE_WIDTH, groups)
+                    print(
+                        f"{'':<4}critical path {chain} round trips ({what}) = {chain * round_trip / 1000:.1f} s;"
+                        f" {same}  ({_load()})",
+                        flush=True,
+                    )
+                if round_trip == 100:
+                    concurrent = medians["workers " + workers]
+                    one = medians.get("one process", ONE_PROCESS_AT_100_MS)
+                    basis = "measured now" if "one process" in medians else "the issue's figure"
+                    met = concurrent <= NETWORK_AIM_SECONDS and one / concurrent >= NETWORK_AIM_SPEEDUP
+                    print(
+                        f"{'at 100 ms: ' + workers + ' workers vs one process':<58} {concurrent:6.2f} s vs {one:6.2f} s"
+                        f" ({basis}): x{one / concurrent:.2f} (aim: at most {NETWORK_AIM_SECONDS:g} s and at least"
+                        f" x{NETWORK_AIM_SPEEDUP:g}: {'met' if met else 'NOT met'})",
+                        flush=True,
+                    )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def processes_with(sandbox: object, extra: list[str]) -> str:
+    from pickconform.cli import parser, workers
+
+    count = workers(parser().parse_args(["run", "--profile", str(sandbox.profile), *extra]))  # type: ignore[attr-defined]
+    return "1 process" if count == 1 else f"{count} workers"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--examples", type=int, default=20)
     parser.add_argument("--samples", type=int, default=200, help="notification latency samples")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable; default all)")
+    parser.add_argument(
+        "--latency-ms", type=float, action="append", help="round trip of the network part (repeatable; default 100)"
+    )
+    parser.add_argument("--single", action="store_true", help="network part: also time one process at each latency")
+    parser.add_argument("--workers", default="auto", help="network part: --workers of the concurrent run")
     args = parser.parse_args()
-    parts = args.only or PARTS[:-1]  # the mutant sweep takes long: ask for it with --only mutants
+    parts = args.only or [p for p in PARTS if p != "mutants" and (p != "network" or args.latency_ms)]
     print(f"pickconform benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {args.repeat} runs each")
     if "families" in parts:
         family_suites(args.repeat)
@@ -219,6 +318,8 @@ def main() -> None:
         fuzzing_against_cli(args.repeat, args.examples)
     if "replay" in parts:
         replay_against_live(args.repeat)
+    if "network" in parts:
+        across_a_network(args.repeat, args.latency_ms or [100.0], args.single, args.workers)
     if "mutants" in parts:
         mutants_against_faithful()
 

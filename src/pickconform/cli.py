@@ -52,12 +52,17 @@ def _run(args: argparse.Namespace) -> int:
 # at a time as workers free up (xdist's default first hands each worker a run of ~18 consecutive tests: the two long
 # Butler fuzz tests, 6-7 s each, then queued behind each other on one worker, ~4 s of the whole run).
 XDIST_DIST = "load"
+# `--workers auto` against a profile's target. A worker waiting on the network costs memory, not a core: ~110 MiB
+# each (README, "Speed"). Six cover the families' exclusive groups (Butler's the longest chain) and the other tests
+# beside them; more only add start-up CPU on a 2-core machine.
+PROFILE_WORKERS = 6
 
 
 def workers(args: argparse.Namespace, cores: int | None = None) -> int:
     """How many processes `--workers` asks for (ValueError when it makes no sense). auto: one per core, at most two
-    (each worker starts, imports and collects on its own: ~2-3 s of CPU), but one against a profile's target, whose
-    sandbox the workers would share (README: run such families in one process); for a `--requirement` subset and a
+    (each worker starts, imports and collects on its own: ~2-3 s of CPU); against a profile's target, whose round
+    trips the workers wait on, `PROFILE_WORKERS` (the families' exclusive groups keep what may not overlap on the
+    shared target in one worker: `pickconform.pytest_plugin.concurrency`). One for a `--requirement` subset and a
     replay, too short to win that start-up back (a whole replay took longer on two workers than on one); for a
     recording, whose cassettes then do not depend on how the tests were shared out (which ready-data item a test
     gets is decided in the order the tests run); and under `--max-time`, whose clean stop (the report written, what
@@ -70,9 +75,14 @@ def workers(args: argparse.Namespace, cores: int | None = None) -> int:
             # Under xdist the time limit stopped the run with no report written: refused rather than half done.
             raise ValueError(f"--workers {value} with --max-time: the clean stop at the time limit needs --workers 1")
         return int(value)
-    if args.profile or args.requirement or args.replay or args.record or args.max_time is not None:
+    if args.requirement or args.replay or args.record or args.max_time is not None:
         return 1
-    return max(1, min(2, cores if cores is not None else (os.cpu_count() or 1)))
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    if args.profile:
+        # A sandbox across a network: the workers wait on round trips, not on the cores, and the families declare
+        # what may not overlap on the one target they share (README, "Speed").
+        return max(PROFILE_WORKERS, min(2, cores))
+    return max(1, min(2, cores))
 
 
 def _xdist_args(args: argparse.Namespace) -> list[str]:

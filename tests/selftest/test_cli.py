@@ -90,7 +90,9 @@ def test_serve_answers_over_http() -> None:
         ([], 8, 2),  # each worker's start-up is not won back beyond two
         ([], 1, 1),
         (["--workers", "3"], 2, 3),
-        (["--profile", "p.toml"], 2, 1),  # the workers would share the profile's sandbox
+        (["--profile", "p.toml"], 2, cli.PROFILE_WORKERS),  # they wait on the network; exclusive groups keep order
+        (["--profile", "p.toml"], 1, cli.PROFILE_WORKERS),
+        (["--profile", "p.toml", "--requirement", "CLARUS-NO-5XX"], 2, 1),
         (["--requirement", "CLARUS-NO-5XX"], 2, 1),
         (["--record", "d"], 2, 1),
         (["--replay", "d"], 2, 1),

@@ -1,6 +1,6 @@
 """Fuzzing with Schemathesis: the adapter that sends its cases through the suite's client and judges them on
-requirements (`adapter`), the recorded cases that let a fuzz test replay offline (`cases`), and the run's settings
-(`settings`)."""
+requirements (`adapter`), the recorded cases that let a fuzz test replay offline (`cases`), the run's settings
+(`settings`), and a test's cases sent concurrently (`pipeline`)."""
 
 from __future__ import annotations
 
@@ -23,13 +23,16 @@ from pickconform.fuzzing.adapter import (
     status_code_conformance,
 )
 from pickconform.fuzzing.cases import Cases, cassette_cases, decode_case, encode_case, follow_links
+from pickconform.fuzzing.pipeline import LIVE_WIDTH, Pipeline
 from pickconform.fuzzing.settings import FuzzSettings, current, fuzzing_with
 
 __all__ = [
     "INFERRED",
+    "LIVE_WIDTH",
     "SETUP",
     "Cases",
     "FuzzSettings",
+    "Pipeline",
     "cassette_cases",
     "content_type_conformance",
     "current",

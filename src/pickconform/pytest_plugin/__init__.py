@@ -220,7 +220,43 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     with fuzzing.fuzzing_with(item.config.stash[_FUZZING]):
-        return (yield)
+        pipeline = item.stash.get(_PIPELINE, None)
+        if pipeline is None:
+            return (yield)
+        try:
+            result = yield
+        except BaseException:
+            pipeline.close()  # the cases in flight are judged too; the test's own error is the one reported
+            raise
+        pipeline.finish()  # the test's verdict holds every case it submitted
+        return result
+
+
+_PIPELINE = pytest.StashKey[fuzzing.Pipeline]()
+
+
+@pytest.fixture
+def fuzz_pipeline(request: pytest.FixtureRequest) -> Iterator[fuzzing.Pipeline]:
+    """A fuzz test's cases sent concurrently against a live target (`pickconform.fuzzing.pipeline`); one at a time,
+    in the order drawn, with cassettes."""
+    width = 1 if request.config.stash[_RECORDER] is not None else fuzzing.LIVE_WIDTH
+    pipeline = request.node.stash[_PIPELINE] = fuzzing.Pipeline(width)
+    yield pipeline
+    pipeline.close()
+    del request.node.stash[_PIPELINE]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """xdist, on the controller: against a profile's target, which the workers share, the tests of each exclusive
+    group (`pickconform.concurrency`) run on one worker, one after another, and every other test goes to the next
+    free worker (xdist's `loadgroup`, the groups read from the families' declarations)."""
+    if not config.getoption("profile") or config.getoption("dist") not in ("load", "loadgroup"):
+        return None
+    from pickconform._compat.xdist import grouped_scheduling
+    from pickconform.pytest_plugin.concurrency import exclusive_group
+
+    return grouped_scheduling(config, log, exclusive_group)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
