@@ -134,6 +134,10 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         faults = Faults(*([args.mutant] if args.mutant else []))
         server = ReferenceServer(Reference(faults, demo_credentials=True), host=args.host, port=args.port)
+        if "emporix" in server.reference.families:  # a sandbox across a network: jobs outlast a round trip to it
+            from pickconform.reference.emporix.store import SERVED_JOB_DURATION
+
+            server.reference.families["emporix"].store.job_duration = SERVED_JOB_DURATION
     except (KeyError, OSError) as exc:
         print(f"pickconform: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -37,6 +37,9 @@ VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
 SCOPES = (VIEW, MANAGE)
 TOKEN_LIFETIME = 3600
 JOB_DURATION = 0.1  # how long a job stays IN_PROGRESS: long enough to be observed, short enough for a fast suite
+# ... when served (`pickconform serve`) as a sandbox across a network: longer than a round trip to it (~100 ms to a
+# hosted sandbox), so a second job requested right after the first still meets it running (EMPORIX-CONFLICT-409).
+SERVED_JOB_DURATION = 1.0
 LONG_JOB_DURATION = 1.0  # variant emporix-long-running-jobs
 IN_PROGRESS, SUCCESS, FAILURE, PENDING = "IN_PROGRESS", "SUCCESS", "FAILURE", "PENDING"
 
@@ -65,6 +68,7 @@ def _now() -> str:
 class EmporixStore:
     def __init__(self, faults: Faults, clients: dict[str, tuple[str, str]]) -> None:
         self.faults = faults
+        self.job_duration = JOB_DURATION
         self.db = Database(SCHEMA)
         with self.db.write() as db:
             db.executemany(
@@ -191,7 +195,7 @@ class EmporixStore:
             return job_id
 
     def _duration(self) -> float:
-        return LONG_JOB_DURATION if self.faults.active(m.LONG_JOBS) else JOB_DURATION
+        return LONG_JOB_DURATION if self.faults.active(m.LONG_JOBS) else self.job_duration
 
     def _automatic_selection(self, db: sqlite3.Connection, tenant: str) -> list[str]:
         """The orders with a packing event newer than their last recalculation, in the order of those events."""
