@@ -15,12 +15,26 @@ from pickconform._compat import CompatError
 from pickconform._compat.httpx import set_content
 
 SRC = Path(_compat.__file__).resolve().parents[1]
-MODULES = ("httpx", "vcrpy", "hypothesis", "schemathesis", "pytest")
+MODULES = ("httpx", "vcrpy", "hypothesis", "schemathesis", "pytest", "xdist")
 
 
 @pytest.mark.parametrize("module", MODULES)
 def test_every_compat_module_imports_against_the_installed_versions(module: str) -> None:
     importlib.import_module(f"pickconform._compat.{module}")  # each checks its internals at import
+
+
+def test_the_grouped_scheduler_keeps_node_ids_and_groups_by_the_function() -> None:
+    from pickconform._compat.xdist import grouped_scheduling
+
+    class Config:  # what xdist's scheduler reads of the controller's config: the workers asked for (`-n 2`)
+        def getvalue(self, name: str) -> list[str]:
+            assert name == "tx"
+            return ["2*popen"]
+
+    groups = {"a.py::one": "g", "a.py::two": "g"}
+    scheduling = grouped_scheduling(Config(), None, groups.get)  # type: ignore[arg-type]
+    scopes = [scheduling._split_scope(n) for n in ("a.py::one", "a.py::two", "a.py::three", "a.py::x[@y]")]
+    assert scopes[0] == scopes[1] != scopes[2] and scopes[2:] == ["a.py::three", "a.py::x[@y]"]
 
 
 def test_a_missing_internal_is_a_clear_error() -> None:
