@@ -247,10 +247,18 @@ def across_a_network(times: int, latencies: list[float], single: bool, workers: 
                 for label, extra in runs:
                     report_dir = work / f"r-{round_trip:g}-{extra[1]}"
 
-                    def run(report_dir: Path = report_dir, extra: list[str] = extra) -> tuple[float, int, int]:
+                    cpu: list[float] = []
+
+                    def run(
+                        report_dir: Path = report_dir, extra: list[str] = extra, cpu: list[float] = cpu
+                    ) -> tuple[float, int, int]:
                         shutil.rmtree(report_dir, ignore_errors=True)
                         command = [pickconform, "run", "--profile", str(sandbox.profile), "--report-dir"]
-                        return timed([*command, str(report_dir), *extra], dict(sandbox.env))
+                        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        result = timed([*command, str(report_dir), *extra], dict(sandbox.env))
+                        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                        cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+                        return result
 
                     medians[label], _ = repeat(
                         f"whole suite, {round_trip:g} ms round trip, {label} ({processes_with(sandbox, extra)})",
@@ -271,7 +279,7 @@ def across_a_network(times: int, latencies: list[float], single: bool, workers: 
                     chain, what = latency.critical_path(report, LIVE_WIDTH, groups)
                     print(
                         f"{'':<4}critical path {chain} round trips ({what}) = {chain * round_trip / 1000:.1f} s;"
-                        f" {same}  ({_load()})",
+                        f" the suite's CPU {statistics.median(cpu):.1f} s; {same}  ({_load()})",
                         flush=True,
                     )
                 if round_trip == 100:
