@@ -253,7 +253,10 @@ def across_a_network(times: int, latencies: list[float], single: bool, workers: 
                         report_dir: Path = report_dir, extra: list[str] = extra, cpu: list[float] = cpu
                     ) -> tuple[float, int, int]:
                         shutil.rmtree(report_dir, ignore_errors=True)
-                        command = [pickconform, "run", "--profile", str(sandbox.profile), "--report-dir"]
+                        # A sandbox keeps its data: each run sends its own references (its own run id), as a user's.
+                        run_id = f"bench{len(cpu)}{extra[1]}"
+                        command = [pickconform, "run", "--profile", str(sandbox.profile), "--run-id", run_id]
+                        command += ["--report-dir"]
                         before = resource.getrusage(resource.RUSAGE_CHILDREN)
                         result = timed([*command, str(report_dir), *extra], dict(sandbox.env))
                         after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -52,10 +52,11 @@ def _run(args: argparse.Namespace) -> int:
 # at a time as workers free up (xdist's default first hands each worker a run of ~18 consecutive tests: the two long
 # Butler fuzz tests, 6-7 s each, then queued behind each other on one worker, ~4 s of the whole run).
 XDIST_DIST = "load"
-# `--workers auto` against a profile's target. A worker waiting on the network costs memory, not a core: ~110 MiB
-# each (README, "Speed"). Six cover the families' exclusive groups (Butler's the longest chain) and the other tests
-# beside them; more only add start-up CPU on a 2-core machine.
-PROFILE_WORKERS = 6
+# `--workers auto` against a profile's target. A worker waiting on the network costs memory (~130 MiB), not a core,
+# but each one's start-up costs ~2-3 s of CPU before the first test (xdist schedules once every worker has
+# collected). The Butler group, the longest chain, holds one worker; three more take the other tests beside it. At
+# 100 ms of round trip on 2 cores: 3 workers 40.6 s, 4 39.9 s, 6 50.6 s (README, "Speed").
+PROFILE_WORKERS = 4
 
 
 def workers(args: argparse.Namespace, cores: int | None = None) -> int:
