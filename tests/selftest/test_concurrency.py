@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pickconform import verdict
+from pickconform.fuzzing import Pipeline
 from pickconform.pytest_plugin.concurrency import DECLARATIONS, exclusive_group
 
 from .conftest import pickconform
@@ -48,6 +51,43 @@ def test_every_declared_pattern_names_a_test_and_the_whole_butler_family_is_one_
     assert exclusive_group(
         "tests/conformance/emporix/test_fuzz.py::test_operation[POST /pick-pack/{tenant}/jobs/recalculations]"
     ) == ("emporix-automatic")
+
+
+def test_a_pipeline_sends_cases_together_and_its_test_ends_with_their_first_error() -> None:
+    threads: set[str] = set()
+
+    def case(fail: bool = False) -> None:
+        threads.add(threading.current_thread().name)
+        time.sleep(0.2)  # a round trip
+        if fail:
+            raise ValueError("the target broke an exchange")
+
+    pipeline = Pipeline(4)
+    started = time.monotonic()
+    for index in range(8):
+        pipeline.submit(lambda index=index: case(fail=index == 5))
+    with pytest.raises(ValueError, match="broke an exchange"):
+        pipeline.finish()
+    assert time.monotonic() - started < 1.2 and len(threads) == 4  # one at a time: 1.6 s
+
+    one_at_a_time = Pipeline(1)  # with cassettes: in the test's own thread, in the order drawn
+    order: list[int] = []
+    for index in range(3):
+        one_at_a_time.submit(lambda index=index: order.append(index) or case())
+    one_at_a_time.finish()
+    assert order == [0, 1, 2] and threading.current_thread().name in threads
+
+
+def test_a_broken_exchange_stops_the_next_case_from_being_sent() -> None:
+    findings = verdict.begin()
+    try:
+        findings.broken = TimeoutError("no answer within the deadline")
+        sent: list[int] = []
+        with pytest.raises(TimeoutError):
+            Pipeline(4).submit(lambda: sent.append(1))
+        assert sent == []
+    finally:
+        verdict.end()
 
 
 @pytest.fixture(scope="module")

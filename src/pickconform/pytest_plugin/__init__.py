@@ -249,8 +249,8 @@ def fuzz_pipeline(request: pytest.FixtureRequest) -> Iterator[fuzzing.Pipeline]:
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """xdist, on the controller: against a profile's target, which the workers share, the tests of each exclusive
-    group (`pickconform.concurrency`) run on one worker, one after another, and every other test goes to the next
-    free worker (xdist's `loadgroup`, the groups read from the families' declarations)."""
+    group (`pickconform.pytest_plugin.concurrency`) run on one worker, one after another, and every other test goes
+    to the next free worker (xdist's `loadgroup`, the groups read from the families' declarations)."""
     if not config.getoption("profile") or config.getoption("dist") not in ("load", "loadgroup"):
         return None
     from pickconform._compat.xdist import grouped_scheduling
