@@ -21,7 +21,7 @@ from pickconform import verdict
 from pickconform.fuzzing import Pipeline
 from pickconform.pytest_plugin.concurrency import DECLARATIONS, exclusive_group
 
-from .conftest import pickconform
+from tests.selftest.conftest import Run, pickconform
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {"SHARED_CLARUS": "acme-secret", "SHARED_GLOBEX": "globex-secret", "SHARED_EMPORIX": "acme-pickpack-secret"}
@@ -148,8 +148,9 @@ def test_workers_against_one_shared_sandbox_judge_as_one_process(shared_sandbox:
     assert one.status == 0, one.stdout[-3000:]
     assert three.status == one.status and three.statuses() == one.statuses(), three.stdout[-3000:]
 
-    def outcomes(run: object) -> dict[str, str]:
-        return {t["nodeid"]: t["outcome"] for r in run.report["requirements"] for t in r["tests"]}  # type: ignore[attr-defined]
+    def outcomes(run: Run) -> dict[str, str]:
+        assert run.report is not None
+        return {t["nodeid"]: t["outcome"] for r in run.report["requirements"] for t in r["tests"]}
 
     assert outcomes(three) == outcomes(one) and len(outcomes(one)) > 40
     # Each exclusive group ran in one worker; the other tests were shared out among the workers.
