@@ -20,7 +20,6 @@ import pytest
 from pickconform import verdict
 from pickconform.fuzzing import Pipeline
 from pickconform.pytest_plugin.concurrency import DECLARATIONS, exclusive_group
-
 from tests.selftest.conftest import Run, pickconform
 
 ROOT = Path(__file__).resolve().parents[2]
