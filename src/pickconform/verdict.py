@@ -4,7 +4,9 @@
 - `expect` records a `Violation` and lets the test go on, so a test that exercises several requirements (fuzzing,
   robustness, the cross-cutting checks of a scenario) judges each of them on its own;
 - `SetupError` is the suite failing to do its part (the target refused a set-up call): an *error*, never a *fail*;
-- `not_offered` skips a test when the target does not offer an operation the seeds do not define.
+- `not_offered` skips a test when the target does not offer an operation the seeds do not define;
+- `judged` says a check of a requirement applied to an exchange (`check` and `expect` say it themselves): a
+  requirement passes only where some check of it applied, else it is a skip, "not judged" (README, "Five outcomes").
 """
 
 from __future__ import annotations
@@ -82,6 +84,9 @@ class Findings:
         self.counts: dict[str, int] = {}
         self._kept: dict[tuple[str, bool], int] = {}
         self._lock = threading.Lock()
+        # How many exchanges each requirement's checks applied to (whatever they found), and the last one counted.
+        self.judged: dict[str, int] = {}
+        self._last_judged: dict[str, object] = {}
         # The exchange the target broke, if it broke one (no answer within the deadline, a body over the limit, a
         # dropped connection): the test's judging ends there (see `pickconform.fuzzing.send`).
         self.broken: Exception | None = None
@@ -93,6 +98,13 @@ class Findings:
             if self._kept.get(key, 0) < _PER_REQUIREMENT:
                 self._kept[key] = self._kept.get(key, 0) + 1
                 self.found.append(violation)
+
+    def judge(self, requirement: str, exchange: object = None) -> None:
+        with self._lock:  # the same exchange judged again (several checks of one response) counts once
+            if exchange is None or self._last_judged.get(requirement) is not exchange:
+                self.judged[requirement] = self.judged.get(requirement, 0) + 1
+                if exchange is not None:
+                    self._last_judged[requirement] = exchange
 
     def outcome(self, stopped_by: BaseException | None) -> BaseException | None:
         """The error the test ends with: None when it found nothing and was not stopped."""
@@ -134,11 +146,22 @@ def record(violation: Violation) -> None:
     """Record a violation and go on; outside a conformance test (a helper used on its own) it is raised."""
     if _current is None:
         raise violation
+    _current.judge(violation.requirement, violation.exchange)
     _current.add(violation)
+
+
+def judged(requirement: str, exchange: object = None) -> None:
+    """A check of `requirement` applied to `exchange` (a response, or None for what is no single exchange, such as a
+    notification stream), whatever it found. A check that applies only to some exchanges (an error body to an error
+    response, a refusal to an answered malformed request) calls this where it applies, so a requirement nothing
+    judged ends as a skip, never a pass."""
+    if _current is not None:
+        _current.judge(requirement, exchange)
 
 
 def check(condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None) -> None:
     """Stop the test on a violation: for a check the rest of the scenario depends on."""
+    judged(requirement, exchange)
     if not condition:
         raise Violation(requirement, message, exchange)
 
@@ -147,6 +170,7 @@ def expect(
     condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None
 ) -> bool:
     """Record a violation and go on: for a check nothing later depends on. Returns the condition."""
+    judged(requirement, exchange)
     if not condition:
         record(Violation(requirement, message, exchange))
     return bool(condition)

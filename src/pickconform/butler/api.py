@@ -17,7 +17,7 @@ from pickconform.butler.receiver import Received, Receiver
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
 from pickconform.targets.ready_data import ReadyData
-from pickconform.verdict import SetupError, Violation, record
+from pickconform.verdict import SetupError, Violation, judged, record
 
 INVENTORY = "inventory"
 
@@ -282,6 +282,9 @@ class ButlerApi:
         with self.receiver.condition:
             for violation in self.receiver.checker.report(self.owned):
                 record(violation)
+            for requirement, count in self.receiver.checker.take_applied(self.owned).items():
+                for _ in range(count):
+                    judged(requirement)
 
     def judge(self) -> None:
         """Every finding of the checker about this scenario's requests is recorded, each on its requirement."""

@@ -252,6 +252,8 @@ class Receiver:
             )
         if isinstance(notification_id, str):
             self._contents[notification_id] = content
+            self.checker.apply("BUTLER-NOTIFY-UNIQUE-ID", external_id)
+        self.checker.apply("BUTLER-NOTIFY-SCHEMA", external_id)
         errors = spec.notification_errors(document)
         received = Received(document, external_id, time.monotonic(), valid=not errors)
         self.received.append(received)

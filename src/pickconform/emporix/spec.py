@@ -48,6 +48,7 @@ def conforms(
         return True  # a malformed path matches no operation: only the status is judged, by the caller
     template, operation = found
     label = f"{method} {template}"
+    verdict.judged(requirement, response)
     violations: list[Violation] = []
     try:
         fuzzing.documented_status(operation, label, response, "EMPORIX-SCHEMA", body=False)
@@ -67,6 +68,7 @@ def conforms(
 def error_body(response: httpx.Response, requirement: str = "EMPORIX-ERROR-BODY", *, stop: bool = False) -> bool:
     """For a refusal whose status the operation does not document (a malformed path's 400 on GET, which the
     decisions accept): the body is still the vendor's errorMessage, as JSON."""
+    verdict.judged(requirement, response)
     violations: list[Violation] = []
     try:
         body = response.json()
@@ -96,6 +98,8 @@ def _error_code(response: httpx.Response) -> list[Violation]:
         return []
     if not isinstance(body, dict):
         return []
+    if any(isinstance(body.get(name), int) for name in ("code", "status")):
+        verdict.judged("EMPORIX-ERROR-CODE", response)
     return [
         Violation(
             "EMPORIX-ERROR-CODE",

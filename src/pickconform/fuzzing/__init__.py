@@ -15,7 +15,6 @@ from pickconform.fuzzing.adapter import (
     judged_operations,
     negative_data_rejection,
     not_a_server_error,
-    only_inferred_constraints,
     openapi,
     operation_for,
     response_schema_conformance,
@@ -23,6 +22,7 @@ from pickconform.fuzzing.adapter import (
     status_code_conformance,
 )
 from pickconform.fuzzing.cases import Cases, cassette_cases, decode_case, encode_case, follow_links
+from pickconform.fuzzing.documented import request_is_documented, response_is_documented
 from pickconform.fuzzing.settings import FuzzSettings, current, fuzzing_with
 
 __all__ = [
@@ -44,9 +44,10 @@ __all__ = [
     "judged_operations",
     "negative_data_rejection",
     "not_a_server_error",
-    "only_inferred_constraints",
     "openapi",
     "operation_for",
+    "request_is_documented",
+    "response_is_documented",
     "response_schema_conformance",
     "send",
     "status_code_conformance",

@@ -21,6 +21,9 @@ from pickconform.verdict import SetupError, Violation, Violations
 
 __all__ = ["FindingsCollector", "judge_report"]
 
+# What the test's checks applied to: requirement → how many exchanges (`verdict.judged`), kept for its report.
+_JUDGED = pytest.StashKey[dict[str, int]]()
+
 
 def judge_report(
     item: pytest.Item,
@@ -61,6 +64,7 @@ def judge_report(
             ("requirements", " ".join(requirements_of(item))),
             ("scenario", json.dumps(_scenario(test_report, item))),
             ("exchanges", str(target.log.count - exchanges_before) if target else "0"),
+            ("judged", json.dumps(item.stash.get(_JUDGED, {}))),
             ("findings", json.dumps([f.as_dict() for f in findings])),
             ("stopped", stopped),
             ("error", setup_error),
@@ -104,6 +108,7 @@ class FindingsCollector:
                 raise ended
             return result
         finally:
+            pyfuncitem.stash[_JUDGED] = dict(findings.judged)
             verdict.end()
 
 

@@ -54,6 +54,7 @@ class OutcomeCollector:
                 int(properties.get("exchanges") or 0),
                 json.loads(properties.get("unexpected_inbound") or "{}"),
                 ready_data.used(report.user_properties),
+                json.loads(properties["judged"]) if "judged" in properties else None,
             )
         )
 

@@ -1,11 +1,12 @@
 """The conformance report: one outcome per requirement, from what the tests found.
 
-- **pass**: judged, and nothing was found against it;
+- **pass**: judged (some check of it applied to an exchange), and nothing was found against it;
 - **fail**: the target broke a documented MUST (with the request, the response and the requirement);
 - **warn**: the target departs from pickconform's interpretation where the documents are silent, or breaks a SHOULD
   (a `fail` under `--strict`);
 - **skip**: not judged, with the reason (a capability or profile section missing, an operation not offered, a
-  precondition the target did not reach, a test stopped before it reached the requirement);
+  precondition the target did not reach, a test stopped before it reached the requirement, a test whose checks of
+  it never applied: "not judged");
 - **error**: the suite could not do its part (a set-up call was refused, the suite itself broke), with that call.
 """
 
@@ -78,6 +79,8 @@ class TestOutcome:
     # requests the notification receiver refused meanwhile, {"count", "examples"} (no verdict depends on them)
     unexpected_inbound: dict[str, Any] = field(default_factory=dict)
     data: tuple[str, ...] = ()  # which data the test used: set up through the API, or the profile's test_data
+    # requirement → how many exchanges its checks applied to (`verdict.judged`); None: not known (an older report)
+    judged: dict[str, int] | None = None
 
 
 @dataclass
@@ -87,6 +90,11 @@ class Verdict:
     reason: str
     tests: list[dict[str, Any]] = field(default_factory=list)
     evidence: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def judged(self) -> int:
+        """How many exchanges the requirement's checks applied to, over all its tests."""
+        return sum(t.get("judged", 0) for t in self.tests)
 
 
 def _first_line(text: str) -> str:
@@ -106,7 +114,24 @@ def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
         return "blocked", f"not judged: the test stopped on {outcome.stopped} first"
     if outcome.outcome == "failed" and not outcome.findings:  # failed with nothing to show for it: not judged
         return "blocked", _first_line(outcome.reason) or "not judged"
+    if outcome.judged is not None and not outcome.judged.get(requirement):
+        return "unjudged", f"not judged: {UNJUDGED.get(requirement, _UNJUDGED_DEFAULT)}"
     return "passed", ""
+
+
+# Why a requirement whose tests ran was not judged: what its checks need and no exchange offered.
+_UNJUDGED_DEFAULT = "none of its checks applied to an exchange of the tests that ran"
+UNJUDGED = {
+    **{
+        f"{family}-REJECTS-INVALID": "no malformed request was answered other than with a 5xx"
+        for family in ("CLARUS", "EMPORIX", "BUTLER")
+    },
+    "BUTLER-REJECTS-TRANSACTION": "no malformed request was answered other than with a 5xx",
+    "EMPORIX-TENANT-PATTERN": "no request with a malformed tenant was answered other than with a 5xx",
+    "EMPORIX-JOBID-PATTERN": "no request with a malformed jobId was answered other than with a 5xx",
+    "EMPORIX-ERROR-BODY": "no error response was seen",
+    "EMPORIX-ERROR-CODE": "no error response carrying a code was seen",
+}
 
 
 def verdicts(
@@ -127,6 +152,8 @@ def verdicts(
                 continue
             status, reason = _judged(outcome, requirement.id)
             test = {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
+            if outcome.judged is not None:
+                test["judged"] = outcome.judged.get(requirement.id, 0)
             tests.append(test | ({"data": list(outcome.data)} if outcome.data else {}))
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
@@ -186,6 +213,7 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
                 "source": v.requirement.source,
                 "status": v.status,
                 "reason": v.reason,
+                "judged": v.judged,
                 "tests": v.tests,
                 "evidence": v.evidence,
             }

@@ -18,7 +18,7 @@ from pickconform.determinism import Values
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
 from pickconform.targets.ready_data import ReadyData
-from pickconform.verdict import SetupError, Violation, check, expect, json_body, record
+from pickconform.verdict import SetupError, Violation, check, expect, json_body, judged, record
 
 STATE = r"(?P<state>[a-z_]+)"
 
@@ -118,6 +118,7 @@ def becomes(butler: ButlerApi, scenario: Scenario, state: str, requirement: str)
             continue
         break
     scenario.states[ext] = data["state"]
+    judged(requirement)  # the state a notification reports, whichever it is
     if data["state"] != state:
         raise Violation(
             requirement,
@@ -382,6 +383,7 @@ def unknown_does_not_succeed(butler: ButlerApi, scenario: Scenario, call: str, r
     response = scenario.response
     assert response is not None
     if 400 <= response.status_code < 500:
+        judged(requirement, response)
         return
     check(
         response.status_code == 200,
@@ -521,7 +523,9 @@ def delivered_again(butler: ButlerApi, scenario: Scenario) -> None:
         accepted = {r.notification.get("notification_id") for r in receiver.by_request.get(external_id, [])}
         return bool(refused) and refused[0] in accepted
 
-    if not receiver.wait_for(redelivered, butler.target.notification_timeout):
+    if receiver.wait_for(redelivered, butler.target.notification_timeout):
+        judged("BUTLER-NOTIFY-RETRY")
+    else:
         with receiver.condition:
             refused = [nid for ext, nid in receiver.refused if ext == external_id]
         if not refused:

@@ -21,7 +21,7 @@ from pickconform.http import pacing
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
 from pickconform.targets.ready_data import ReadyData
-from pickconform.verdict import SetupFailed, Violation, check, expect, record
+from pickconform.verdict import SetupFailed, Violation, check, expect, judged, record
 
 TENANT_VARIANTS: dict[str, Callable[[str], str]] = {
     "in upper case": str.upper,
@@ -475,6 +475,7 @@ def refused_while_running(emporix: EmporixApi, emporix_target: EmporixTarget, sc
     if not first_id:
         raise SetupFailed("the first MANUAL job", first)
     if second.status_code == 409:
+        judged("EMPORIX-CONFLICT-409", second)
         spec.conforms("POST", api_path(emporix_target, second), second)
         return
     check(second.status_code == 200, "EMPORIX-CONFLICT-409", f"expected 409, got {second.status_code}", second)
