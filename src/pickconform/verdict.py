@@ -146,7 +146,8 @@ def record(violation: Violation) -> None:
     """Record a violation and go on; outside a conformance test (a helper used on its own) it is raised."""
     if _current is None:
         raise violation
-    _current.judge(violation.requirement, violation.exchange)
+    if violation.requirement not in _current.judged:  # a finding is a judgement (counted once with its check's)
+        _current.judge(violation.requirement, violation.exchange)
     _current.add(violation)
 
 

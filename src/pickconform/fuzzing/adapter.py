@@ -165,8 +165,10 @@ def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> N
             if failure.message:
                 message += f" — {failure.message.strip().splitlines()[0][:300]}"
             soft = setup or _only_inferred(check, case, response)
-            if soft and not setup:
+            if soft and check is negative_data_rejection:
                 message += " (breaks only constraints pickconform inferred, or null for an optional field)"
+            elif soft and not setup:
+                message += " (breaks only keywords pickconform inferred)"
             verdict.record(Violation(requirement, message, exchange, soft=soft))
 
 

@@ -35,7 +35,11 @@ class EmporixHTTP:
     def __init__(self, store: EmporixStore, faults: Faults) -> None:
         self.store, self.faults = store, faults
         self.validators = {
-            "RecalculationRequest": validation.validator(SPEC, "RecalculationRequest"),
+            "RecalculationRequest": validation.validator(
+                SPEC,
+                "RecalculationRequest",
+                validation.without_inferred if faults.active(m.BEYOND_INFERRED_LIMITS) else None,
+            ),
             # A sandbox may take events with fewer fields than the vendor requires: events only set up AUTOMATIC jobs.
             "PackingEventCreate": validation.validator(SPEC, "PackingEventCreate", _event_needs_ids_only),
         }

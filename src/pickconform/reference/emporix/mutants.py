@@ -168,3 +168,9 @@ LONG_JOBS = variant(
         "EMPORIX-AUTOMATIC-SINCE-RECALCULATION",
     ),
 )
+BEYOND_INFERRED_LIMITS = variant(
+    "emporix-beyond-inferred-limits",
+    "no limit the documents do not state on orderIds: empty ids, ids over 64 characters, lists over 1000 ids",
+    requirements=("EMPORIX-REJECTS-INVALID", "EMPORIX-SCHEMA", "EMPORIX-NO-5XX", "EMPORIX-ERROR-BODY"),
+    departs_inferred=("EMPORIX-REJECTS-INVALID",),
+)
