@@ -113,11 +113,14 @@ class LifecycleChecker:
                 total[requirement] = total.get(requirement, 0) + count
         return total
 
-    def violation(self, requirement: str, external_id: str | None, message: str, *, anywhere: bool = False) -> None:
+    def violation(
+        self, requirement: str, external_id: str | None, message: str, *, anywhere: bool = False, soft: bool = False
+    ) -> None:
+        """`soft`: found against only what no document states (a keyword pickconform inferred): a warning."""
         stream = self.streams.get(external_id) if external_id else None
         if stream is not None:
             message += f"\nstream of pick request {external_id}:\n{stream.show()}"
-        self.findings.append(Finding(Violation(requirement, message), external_id, anywhere=anywhere))
+        self.findings.append(Finding(Violation(requirement, message, soft=soft), external_id, anywhere=anywhere))
 
     def observe(self, notification: dict[str, Any], transaction: Transaction | None = None) -> None:
         """Judge one schema-valid notification in arrival order (`transaction`: the one an order_modification

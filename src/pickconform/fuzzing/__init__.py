@@ -22,7 +22,7 @@ from pickconform.fuzzing.adapter import (
     status_code_conformance,
 )
 from pickconform.fuzzing.cases import Cases, cassette_cases, decode_case, encode_case, follow_links
-from pickconform.fuzzing.documented import request_is_documented, response_is_documented
+from pickconform.fuzzing.documented import documented_only, request_is_documented, response_is_documented
 from pickconform.fuzzing.settings import FuzzSettings, current, fuzzing_with
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "content_type_conformance",
     "current",
     "decode_case",
+    "documented_only",
     "documented_status",
     "encode_case",
     "follow_links",

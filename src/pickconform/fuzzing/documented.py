@@ -25,7 +25,7 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
-__all__ = ["INFERRED", "documented_only", "request_is_documented", "response_is_documented"]
+__all__ = ["INFERRED", "documented_only", "request_is_documented", "response_is_documented", "without_inferred"]
 
 INFERRED = "x-pickconform-inferred"
 # What `x-pickconform-inferred: true` leaves: the structure a document always states.
@@ -52,6 +52,11 @@ def _is_date(value: object) -> bool:
         if len(value) != 10:
             raise ValueError(value)
     return True
+
+
+def without_inferred(node: Any, *, nullable_optionals: bool = False) -> Any:
+    """A copy of a schema (or a document of schemas) without the keywords marked inferred."""
+    return _strip(node, nullable_optionals=nullable_optionals)
 
 
 def _strip(node: Any, *, nullable_optionals: bool) -> Any:
