@@ -83,6 +83,13 @@ CLI_OPTIONS = (
         "--record, --replay or --max-time); 1 runs them in this process",
         metavar="N|auto",
     ),
+    # Given to pytest as a node id (parametrised ids included), so a report's reproduce line runs that one test.
+    Option(
+        "test",
+        "run only this conformance test, by its pytest node id as the report prints it (repeatable)",
+        repeatable=True,
+        metavar="NODEID",
+    ),
 )
 
 

@@ -41,6 +41,8 @@ _WIRE = pytest.StashKey[Wire]()  # what every client of the session's target sha
 _FUZZING = pytest.StashKey[fuzzing.FuzzSettings]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
+_NAMED = pytest.StashKey[set[str]]()  # the requirements of the tests named by node id: the report's only ones
+_PROFILE = pytest.StashKey[dict[str, str]]()  # the profile's name, and its path as the user gave it
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -81,6 +83,7 @@ def pytest_configure(config: pytest.Config) -> None:
             profile = load_profile(config.getoption("profile"))
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
+        config.stash[_PROFILE] = {"name": profile.target.name, "path": str(config.getoption("profile"))}
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
     config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
@@ -208,6 +211,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    if any("::" in str(arg) for arg in config.args):  # tests named by node id (`pickconform run --test`)
+        config.stash[_NAMED] = {r for item in keep if family_of(item) is not None for r in requirements_of(item)}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -404,6 +409,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     name, run, available = described
     wanted = set(config.getoption("requirement") or ())
+    if _NAMED in config.stash:
+        wanted = (wanted & config.stash[_NAMED]) if wanted else config.stash[_NAMED]
     requirements = [
         r
         for r in catalogue().values()
@@ -411,9 +418,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ]
     strict = config.getoption("strict_conformance")
     unjudged = STOPPED_AT_TIME_LIMIT if config.stash[_TIME_LIMIT_HIT].is_set() else None
-    document = report.as_document(
-        report.verdicts(requirements, outcomes, strict, unjudged), name, run.as_dict(), strict
-    )
+    ran = run.as_dict() | ({"profile": config.stash[_PROFILE]} if _PROFILE in config.stash else {})
+    document = report.as_document(report.verdicts(requirements, outcomes, strict, unjudged), name, ran, strict)
     mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
     if mode is not None:
         document["cassettes"] = {
@@ -421,6 +427,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "directory": config.getoption(mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
+    report.add_reproduce_lines(document)
     inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
     if inbound is not None:
         document["unexpected_inbound"] = inbound

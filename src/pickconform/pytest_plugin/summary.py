@@ -54,6 +54,7 @@ class OutcomeCollector:
                 int(properties.get("exchanges") or 0),
                 json.loads(properties.get("unexpected_inbound") or "{}"),
                 ready_data.used(report.user_properties),
+                tuple(json.loads(properties.get("outside") or "[]")),
             )
         )
 
@@ -81,4 +82,7 @@ def _failure_lines(document: dict[str, Any]) -> list[str]:
         if r["status"] in ("fail", "error"):
             where = f"{len(r['evidence'])} exchange(s) in report.json/report.html" if r["evidence"] else "see above"
             lines.append(f"  {r['status'].upper()} {r['id']}: {r['reason'][:200]} [evidence: {where}]")
+            line = next((t["reproduce"] for t in r["tests"] if t.get("reproduce")), "")
+            if line:
+                lines.append(f"    reproduce: {line}")
     return lines

@@ -26,6 +26,7 @@ __all__ = [
     "Finding",
     "TestOutcome",
     "Verdict",
+    "add_reproduce_lines",
     "as_document",
     "as_junit",
     "as_markdown",
@@ -78,6 +79,7 @@ class TestOutcome:
     # requests the notification receiver refused meanwhile, {"count", "examples"} (no verdict depends on them)
     unexpected_inbound: dict[str, Any] = field(default_factory=dict)
     data: tuple[str, ...] = ()  # which data the test used: set up through the API, or the profile's test_data
+    outside: tuple[str, ...] = ()  # findings of requirements outside the --requirement selection, not counted
 
 
 @dataclass
@@ -127,7 +129,11 @@ def verdicts(
                 continue
             status, reason = _judged(outcome, requirement.id)
             test = {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
-            tests.append(test | ({"data": list(outcome.data)} if outcome.data else {}))
+            tests.append(
+                test
+                | ({"data": list(outcome.data)} if outcome.data else {})
+                | ({"outside_selection": list(outcome.outside)} if outcome.outside else {})
+            )
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
             ]
@@ -192,6 +198,20 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
             for v in items
         ],
     }
+
+
+FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a reproduce line
+
+
+def add_reproduce_lines(document: dict[str, Any]) -> None:
+    """Each failing test's reproduce line (`pickconform.report.reproduce`), once the document says how the run was
+    aimed (profile, mutant or variant, cassettes, seed and run id)."""
+    from pickconform.report.reproduce import reproduce
+
+    for requirement in document["requirements"]:
+        for test in requirement["tests"]:
+            if test["outcome"] in FAILING_TESTS:
+                test["reproduce"] = reproduce(document, test["nodeid"])["cli"]
 
 
 def summary_line(document: dict[str, Any]) -> str:

@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +25,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pickconform.http import redaction
 from pickconform.outcomes import OUTCOMES, DiffVerdict
 from pickconform.paths import SPECS
+from pickconform.report.reproduce import profile_as_given
+from pickconform.report.reproduce import reproduce as reproduce_test
 
 DIFF_VERDICTS = tuple(DiffVerdict)  # worst first
 FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a "reproduce" line
@@ -39,7 +40,6 @@ _PARTIAL = re.compile(r" \[(response [^\[\]]*)\]$")
 _STREAM_LINE = re.compile(r"^\s*\d+\.\s.*?(?:→|:)\s*([a-z_]+)(?:/[A-Z_]+)?\s*$")
 _FORBIDDEN = re.compile(r"\b([a-z_]+) → ([a-z_]+) is not a transition")
 _REQUEST = re.compile(r"stream of pick request (\S+?):")
-_EMBEDDED = re.compile(r"^reference \((mutant|variant) ([\w.-]+)\)$")
 
 
 # --- bodies and exchanges ---------------------------------------------------------------------------------------
@@ -375,40 +375,12 @@ def lifecycle_view(evidence: list[dict[str, Any]], lifecycle: dict[str, Any], li
 
 def _profile(run: dict[str, Any]) -> str:
     """The profile's name or file, never its content."""
-    profile = run.get("profile")
-    if isinstance(profile, dict):
-        profile = profile.get("name") or profile.get("path") or profile.get("file")
-    return str(profile) if profile else ""
-
-
-def rerun_options(document: dict[str, Any]) -> list[str]:
-    """The options that aim a re-run at the same target the same way: replay, profile or mutant/variant, strict,
-    seed (not the run id: a persistent target wants a new one per run)."""
-    run = document.get("run") if isinstance(document.get("run"), dict) else {}
-    options: list[str] = []
-    cassettes = document.get("cassettes") if isinstance(document.get("cassettes"), dict) else {}
-    if cassettes.get("mode") == "replay" and cassettes.get("directory"):
-        options += ["--replay", str(cassettes["directory"])]  # the same recorded answers, offline
-    elif profile := _profile(run):
-        options += ["--profile", profile]
-    elif embedded := _EMBEDDED.match(str(document.get("target") or "")):
-        options += [f"--{embedded.group(1)}", embedded.group(2)]
-    if document.get("strict"):
-        options.append("--strict")
-    if isinstance(run.get("seed"), int):
-        options += ["--seed", str(run["seed"])]
-    return options
+    return profile_as_given(run)
 
 
 def reproduce(document: dict[str, Any], requirement: str, nodeid: str) -> dict[str, str]:
-    """How to run one failing test again: through the CLI by requirement, and through pytest by node id."""
-    options = rerun_options(document)
-    pytest_options = ["--strict-conformance" if o == "--strict" else o for o in options]
-    return {
-        "cli": shlex.join(["pickconform", "run", *options, "--requirement", requirement]),
-        "pytest": shlex.join(["pytest", *pytest_options, nodeid]),
-        "nodeid": nodeid,
-    }
+    """How to run one failing test again (`pickconform.report.reproduce`)."""
+    return reproduce_test(document, nodeid)
 
 
 def _facts(document: dict[str, Any]) -> list[tuple[str, str]]:

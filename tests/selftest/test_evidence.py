@@ -1,0 +1,124 @@
+"""Evidence a vendor can act on (issue 19): the printed reproduce line reproduces, a test's verdict under --requirement
+is the one the terminal and the exit status give."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import pickconform
+
+BIN = Path(sys.executable).parent
+
+
+def _shell(line: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The printed line as a user pastes it: through a POSIX shell, `pickconform` found on PATH."""
+    environment = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", **(env or {})}
+    return subprocess.run(
+        ["/bin/sh", "-c", line], cwd=cwd, env=environment, capture_output=True, text=True, timeout=300
+    )
+
+
+def _terminal_verdict(stdout: str, requirement: str) -> str:
+    found = re.search(rf"^(PASS|FAIL|WARN|SKIP|ERROR)\s+{re.escape(requirement)}\s", stdout, re.MULTILINE)
+    assert found, stdout[-3000:]
+    return found.group(1).lower()
+
+
+def _failing(report: dict, requirement: str) -> dict:
+    entry = next(r for r in report["requirements"] if r["id"] == requirement)
+    return next(t for t in entry["tests"] if t.get("reproduce"))
+
+
+def test_reproduce_line_runs_that_one_parametrised_test_against_the_same_mutant(tmp_path: Path) -> None:
+    first = pickconform(
+        "run",
+        "--mutant",
+        "butler-cancel-after-lock",
+        "--requirement",
+        "BUTLER-CANCEL-LOCKED",
+        report_dir=tmp_path / "first",
+    )
+    assert first.status == 1 and first.verdict("BUTLER-CANCEL-LOCKED") == "fail", first.stdout[-2000:]
+    test = _failing(first.report, "BUTLER-CANCEL-LOCKED")
+    line = test["reproduce"]
+    assert "[" in test["nodeid"]  # a parametrised id, which the shell must not glob or split
+    for part in ("--mutant butler-cancel-after-lock", "--seed 20261122", "--run-id r0", "--test '"):
+        assert part in line, line
+    assert line in first.stdout  # the terminal prints the same line
+    again = _shell(line, tmp_path)
+    assert again.returncode == 1, again.stdout[-3000:] + again.stderr[-2000:]
+    assert _terminal_verdict(again.stdout, "BUTLER-CANCEL-LOCKED") == "fail"
+    assert re.search(r"=+ 1 failed in ", again.stdout), again.stdout[-1500:]  # that test and no other
+
+
+@pytest.fixture
+def served_mutant() -> Iterator[str]:
+    """`pickconform serve --mutant clarus-process-twice` in its own process, as a vendor's sandbox would be."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "pickconform.cli", "serve", "--port", str(port), "--mutant", "clarus-process-twice"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and "clarus at http://127.0.0.1" in server.stdout.readline()
+        yield f"http://127.0.0.1:{port}/clarus"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_reproduce_line_of_a_profile_run_names_the_profile_as_given(tmp_path: Path, served_mutant: str) -> None:
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "sandbox.toml").write_text(
+        f'[target]\nname = "acme-sandbox"\nrun_id = "nightly-7"\n\n[clarus]\nbase_url = "{served_mutant}"\n'
+        f'subdomain = "acme"\n\n[clarus.oauth]\ntoken_url = "{served_mutant}/oauth/token"\nclient_id = "acme-client"\n'
+        'client_secret_env = "EVIDENCE_SECRET"\n'
+    )
+    env = {"EVIDENCE_SECRET": "acme-secret"}
+    command = [sys.executable, "-m", "pickconform.cli", "run", "--profile", "profiles/sandbox.toml"]
+    command += ["--requirement", "CLARUS-ERR-59", "--report-dir", "first"]
+    done = subprocess.run(command, cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True, timeout=300)
+    report = json.loads((tmp_path / "first" / "report.json").read_text())
+    assert report["run"]["profile"] == {"name": "acme-sandbox", "path": "profiles/sandbox.toml"}
+    run_id = report["run"]["run_id"]  # whatever the run used (the profile's, or one of its own)
+    status = next(r["status"] for r in report["requirements"] if r["id"] == "CLARUS-ERR-59")
+    assert done.returncode == 1 and status == "fail", done.stdout[-2000:]
+    line = _failing(report, "CLARUS-ERR-59")["reproduce"]
+    assert "--profile profiles/sandbox.toml" in line and f"--run-id {run_id}" in line and "--test " in line, line
+    assert "acme-secret" not in line
+    again = _shell(line, tmp_path, env)
+    assert again.returncode == 1, again.stdout[-3000:] + again.stderr[-2000:]
+    assert _terminal_verdict(again.stdout, "CLARUS-ERR-59") == "fail"
+    assert re.search(r"=+ 1 failed in ", again.stdout), again.stdout[-1500:]
+
+
+def test_a_finding_outside_the_requirement_selection_is_listed_not_failed(tmp_path: Path) -> None:
+    """The test stops on CLARUS-AUTH-REQUIRED, which the run did not ask for: never "1 failed" with exit 0."""
+    run = pickconform(
+        "run", "--mutant", "clarus-auth-not-enforced", "--requirement", "CLARUS-AUTH-401", report_dir=tmp_path
+    )
+    assert run.status == 0, run.stdout[-2000:]
+    assert " failed" not in run.stdout.splitlines()[-1], run.stdout[-800:]
+    assert run.report is not None
+    tests = next(r for r in run.report["requirements"] if r["id"] == "CLARUS-AUTH-401")["tests"]
+    outside = [t for t in tests if t.get("outside_selection")]
+    assert outside and outside[0]["outside_selection"][0].startswith("CLARUS-AUTH-REQUIRED: "), tests
+    assert outside[0]["outcome"] == "skipped" and "outside the --requirement selection" in outside[0]["reason"]
+
+
+def test_test_option_refuses_what_is_not_a_conformance_test() -> None:
+    run = pickconform("run", "--test", "tests/selftest/test_cli.py::test_serve_answers_over_http")
+    assert run.status == 2 and "not the node id of a conformance test" in run.stderr, run.stderr
