@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import pickconform
+from pickconform.reference.app import Reference
+from pickconform.reference.mutants import Faults
+from pickconform.reference.server import ReferenceServer
+
+from .conftest import clarus_profile, pickconform
 
 BIN = Path(sys.executable).parent
 
@@ -122,3 +126,48 @@ def test_a_finding_outside_the_requirement_selection_is_listed_not_failed(tmp_pa
 def test_test_option_refuses_what_is_not_a_conformance_test() -> None:
     run = pickconform("run", "--test", "tests/selftest/test_cli.py::test_serve_answers_over_http")
     assert run.status == 2 and "not the node id of a conformance test" in run.stderr, run.stderr
+
+
+# --- personal data the target echoes back ------------------------------------------------------------------------
+
+_CLEAR = re.compile(r"Main Street|Customer [a-z0-9]{6}|[a-z0-9]{6}@example\.com|7946 0958")
+
+
+def _addresses(server: ReferenceServer) -> list[str]:
+    with server.reference.families["clarus"].store.db.read() as db:
+        return [row[0] for row in db.execute("SELECT address FROM goods_outs")]
+
+
+def test_an_echoed_address_is_redacted_everywhere_and_diff_resends_the_original(tmp_path: Path) -> None:
+    """A target that quotes the delivery address in its error texts (variant clarus-address-in-errors): cassettes,
+    reports and diff outputs keep no clear value, and `pickconform diff` re-sends the address the recording sent (the
+    target stores it), never the placeholder, so an unchanged target is reported unchanged."""
+    reference = Reference(Faults("clarus-address-in-errors"), families=["clarus"], demo_credentials=True)
+    env = {"PICKCONFORM_TEST_SECRET": "acme-secret"}
+    with ReferenceServer(reference) as server:
+        profile = clarus_profile(tmp_path, f"{server.url}/clarus")
+        selection = ["--requirement", "CLARUS-GO-COUNTRY-REFUSED", "--requirement", "CLARUS-GO-ECHO"]
+        recorded = pickconform(
+            "run", "--profile", str(profile), *selection, "--record", str(tmp_path / "cassettes"),
+            report_dir=tmp_path / "report", env=env,
+        )  # fmt: skip
+        assert recorded.status == 0, recorded.stdout[-2000:]
+        stored = _addresses(server)
+        assert stored and all(_CLEAR.search(a) for a in stored)  # the target got the clear address
+        diffed = pickconform(
+            "diff", "--baseline", str(tmp_path / "cassettes"), "--profile", str(profile),
+            "--report-dir", str(tmp_path / "diff"), env=env,
+        )  # fmt: skip
+        resent = _addresses(server)[len(stored) :]
+    assert diffed.status == 0, diffed.stdout[-2000:] + diffed.stderr[-2000:]
+    assert resent and all(_CLEAR.search(a) and "<redacted>" not in a for a in resent), resent
+    document = json.loads((tmp_path / "diff" / "diff.json").read_text())
+    assert {s["verdict"] for s in document["scenarios"]} == {"unchanged"}, diffed.stdout[-2000:]
+    echoed = [
+        p for p in (tmp_path / "cassettes").rglob("*.json") if "delivery to <redacted>, <redacted>" in p.read_text()
+    ]
+    assert echoed, "the target's error texts quote the address: the cassettes must show it redacted"
+    outputs = [*(tmp_path / "cassettes").rglob("*"), *(tmp_path / "report").iterdir(), *(tmp_path / "diff").iterdir()]
+    leaked = [str(p.relative_to(tmp_path)) for p in outputs if p.is_file() and _CLEAR.search(p.read_text())]
+    assert leaked == []
+    assert not _CLEAR.search(recorded.stdout + diffed.stdout)
