@@ -25,7 +25,7 @@ from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
 from pickconform.pytest_plugin.items import family_of, primary_requirement, requirements_of
-from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
+from pickconform.pytest_plugin.judging import FindingsCollector, judge_report, notifications_so_far
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
 from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
@@ -278,8 +278,11 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         )
         config.stash[_TARGET] = target
     recorder = config.stash[_RECORDER]
+    if recorder is None or not recorder.replaying:
+        # Recorded and reported Authorization headers name the credential slot, not the token (a curl line reads it
+        # from an environment variable named after the slot).
+        slots.label_credentials(target)
     if recorder is not None and not recorder.replaying:
-        slots.label_credentials(target)  # recorded Authorization headers name the credential slot, not the token
         recorder.metadata = cassettes.Metadata(target.run, target.name, tuple(target.families), slots.describe(target))
     yield target
 
@@ -364,11 +367,15 @@ def _required_capabilities(request: pytest.FixtureRequest) -> None:
 _EXCHANGES_BEFORE = pytest.StashKey[int]()
 
 
+_NOTIFIED_BEFORE = pytest.StashKey[int]()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     target = item.config.stash.get(_TARGET, None)
     if target is not None:
         target.log.clear()
         item.stash[_EXCHANGES_BEFORE] = target.log.count
+        item.stash[_NOTIFIED_BEFORE] = notifications_so_far(target)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # first in, last out: after pytest-bdd has filled its registry
@@ -378,7 +385,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return test_report
     config = item.config
     target, recorder = config.stash.get(_TARGET, None), config.stash.get(_RECORDER, None)
-    return judge_report(item, call, test_report, target, recorder, item.stash.get(_EXCHANGES_BEFORE, 0))
+    return judge_report(
+        item,
+        call,
+        test_report,
+        target,
+        recorder,
+        item.stash.get(_EXCHANGES_BEFORE, 0),
+        item.stash.get(_NOTIFIED_BEFORE, 0),
+    )
 
 
 @pytest.hookimpl(optionalhook=True)

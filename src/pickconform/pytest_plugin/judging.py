@@ -16,10 +16,10 @@ from pickconform import cassettes, verdict
 from pickconform.catalogue import catalogue
 from pickconform.http.client import TargetMisbehaved
 from pickconform.pytest_plugin.items import family_of, requirements_of
-from pickconform.report import Finding
+from pickconform.report import Finding, evidence
 from pickconform.verdict import SetupError, Violation, Violations
 
-__all__ = ["FindingsCollector", "judge_report"]
+__all__ = ["FindingsCollector", "judge_report", "notifications_so_far"]
 
 
 def judge_report(
@@ -29,6 +29,7 @@ def judge_report(
     target: Any,
     recorder: cassettes.Recorder | None,
     exchanges_before: int,
+    notified_before: int = 0,
 ) -> pytest.TestReport:
     """A conformance test's report, judged: its outcome (a warning passes), its evidence, and its properties."""
     error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
@@ -60,6 +61,8 @@ def judge_report(
     if test_report.when == "call" or test_report.outcome != "passed" or findings:
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
+        shown = findings or outside or setup_error or test_report.failed
+        log = _log(target, [*findings, *outside], exchanges_before, notified_before) if shown and target else None
         test_report.user_properties += [
             ("requirements", " ".join(requirements_of(item))),
             ("scenario", json.dumps(_scenario(test_report, item))),
@@ -70,8 +73,32 @@ def judge_report(
             ("error", setup_error),
             ("stale_cassette", " ".join(stale)),
             ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
+            ("log", json.dumps(log) if log else ""),
         ]
     return test_report
+
+
+def _log(target: Any, findings: list[Finding], exchanges_before: int, notified_before: int) -> dict[str, Any]:
+    """The test's evidence log: its exchanges (bounded, redacted) and the notifications its Butler target received
+    meanwhile, in order (`pickconform.report.evidence`)."""
+    received: list[Any] = []
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is not None:
+        with receiver.condition:
+            received = list(receiver.received[notified_before:])
+    exchanges = target.log.timed(evidence.HEAD, evidence.TAIL)
+    return evidence.test_log(exchanges, target.log.count - exchanges_before, received, findings)
+
+
+def notifications_so_far(target: Any) -> int:
+    """How many notifications the target's Butler receiver has taken (0 before it started): a test's start."""
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is None:
+        return 0
+    with receiver.condition:
+        return len(receiver.received)
 
 
 def _selected(findings: list[Finding], item: pytest.Item) -> tuple[list[Finding], list[Finding]]:

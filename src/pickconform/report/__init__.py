@@ -40,6 +40,7 @@ __all__ = [
 
 FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
+FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a reproduce line and its evidence log
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class TestOutcome:
     unexpected_inbound: dict[str, Any] = field(default_factory=dict)
     data: tuple[str, ...] = ()  # which data the test used: set up through the API, or the profile's test_data
     outside: tuple[str, ...] = ()  # findings of requirements outside the --requirement selection, not counted
+    log: dict[str, Any] = field(default_factory=dict)  # its exchanges and notifications (`report.evidence.test_log`)
 
 
 @dataclass
@@ -111,6 +113,15 @@ def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
     return "passed", ""
 
 
+def _marked(log: dict[str, Any], requirement: str) -> dict[str, Any]:
+    """A test's evidence log as one requirement shows it: the exchanges that violate it marked."""
+    entries = [
+        {k: v for k, v in e.items() if k != "violates"} | {"violating": requirement in e.get("violates", ())}
+        for e in log.get("entries", [])
+    ]
+    return {**log, "entries": entries}
+
+
 def verdicts(
     requirements: list[Requirement], outcomes: list[TestOutcome], strict: bool = False, unjudged: str | None = None
 ) -> list[Verdict]:
@@ -133,6 +144,7 @@ def verdicts(
                 test
                 | ({"data": list(outcome.data)} if outcome.data else {})
                 | ({"outside_selection": list(outcome.outside)} if outcome.outside else {})
+                | ({"log": _marked(outcome.log, requirement.id)} if outcome.log and status in FAILING_TESTS else {})
             )
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
@@ -198,9 +210,6 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
             for v in items
         ],
     }
-
-
-FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a reproduce line
 
 
 def add_reproduce_lines(document: dict[str, Any]) -> None:

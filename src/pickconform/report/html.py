@@ -148,6 +148,31 @@ def exchange(value: Any) -> dict[str, Any] | None:
     }
 
 
+def evidence_log(value: Any) -> dict[str, Any] | None:
+    """A test's evidence log of report.json (`pickconform.report.evidence`) ready for the template: its exchanges as
+    `exchange` shows them, with their curl lines, and its notifications, in order."""
+    if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
+        return None
+    entries = []
+    for entry in value["entries"]:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") == "notification":
+            text = str(entry.get("body") or "")
+            shown = {k: str(entry.get(k) or "") for k in ("notification_id", "notification_type", "state", "order")}
+            entries.append(
+                {"kind": "notification", **shown, "body": body(text), "valid": entry.get("valid") is not False}
+            )
+        elif (view := exchange(entry)) is not None:
+            entries.append({"kind": "exchange", "view": view, "curl": str(entry.get("curl") or "")})
+        else:
+            continue
+        entries[-1]["violating"] = entry.get("violating") is True
+    numbers = {k: value.get(k) if isinstance(value.get(k), int) else 0 for k in (
+        "exchanges", "exchanges_omitted", "notifications", "notifications_omitted")}  # fmt: skip
+    return {**numbers, "entries": entries}
+
+
 def _status_class(status: Any) -> str:
     return f"s{status // 100}xx" if isinstance(status, int) and 100 <= status < 600 else "snone"
 
@@ -439,6 +464,7 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
                 "reproduce": reproduce(document, str(item.get("id")), nodeid) if failing and nodeid else None,
                 "exchanges": test.get("exchanges") if isinstance(test.get("exchanges"), int) else 0,
                 "data": [str(line) for line in test.get("data") or [] if isinstance(line, str)],
+                "log": evidence_log(test.get("log")),
             }
         )
     return {
