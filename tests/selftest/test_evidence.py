@@ -58,10 +58,33 @@ def test_reproduce_line_runs_that_one_parametrised_test_against_the_same_mutant(
     for part in ("--mutant butler-cancel-after-lock", "--seed 20261122", "--run-id r0", "--test '"):
         assert part in line, line
     assert line in first.stdout  # the terminal prints the same line
+    _assert_butler_evidence(test, (tmp_path / "first" / "report.html").read_text())
     again = _shell(line, tmp_path)
     assert again.returncode == 1, again.stdout[-3000:] + again.stderr[-2000:]
     assert _terminal_verdict(again.stdout, "BUTLER-CANCEL-LOCKED") == "fail"
     assert re.search(r"=+ 1 failed in ", again.stdout), again.stdout[-1500:]  # that test and no other
+
+
+def _assert_butler_evidence(test: dict, html: str) -> None:
+    """The failing Butler test's evidence: its set-up calls and the cancel, and the notifications with their bodies,
+    in the order they happened; each exchange with a curl line that reads the token from the environment."""
+    log = test["log"]
+    exchanges = [e for e in log["entries"] if e["kind"] == "exchange"]
+    notifications = [e for e in log["entries"] if e["kind"] == "notification"]
+    assert log["exchanges"] == test["exchanges"] == len(exchanges) + log["exchanges_omitted"]
+    paths = [e["url"].split("/butler", 1)[1] for e in exchanges]
+    setup = next(i for i, p in enumerate(paths) if p.startswith("/control/inventory/"))
+    cancel = next(i for i, p in enumerate(paths) if p.endswith("/service-request/cancel"))
+    assert setup < cancel, paths
+    assert log["notifications"] == len(notifications) >= 3
+    outcome = next(n for n in notifications if n["notification_type"] == "order_modification")
+    assert json.loads(outcome["body"])["notification_data"]["state"] == "success"  # the fault, in its body
+    assert log["entries"].index(outcome) > log["entries"].index(exchanges[cancel])  # the outcome after the call
+    for exchange in exchanges:
+        assert exchange["curl"].startswith(f"curl -X {exchange['method']} "), exchange["curl"]
+        assert '"authorization: Bearer $BUTLER_TOKEN"' in exchange["curl"] and "<redacted" not in exchange["curl"]
+    assert "Exchanges and notifications" in html and "notification <b>order_modification</b>" in html
+    assert "$BUTLER_TOKEN" in html
 
 
 @pytest.fixture
@@ -100,7 +123,18 @@ def test_reproduce_line_of_a_profile_run_names_the_profile_as_given(tmp_path: Pa
     run_id = report["run"]["run_id"]  # whatever the run used (the profile's, or one of its own)
     status = next(r["status"] for r in report["requirements"] if r["id"] == "CLARUS-ERR-59")
     assert done.returncode == 1 and status == "fail", done.stdout[-2000:]
-    line = _failing(report, "CLARUS-ERR-59")["reproduce"]
+    failing = _failing(report, "CLARUS-ERR-59")
+    line = failing["reproduce"]
+    exchanges = failing["log"]["entries"]  # the set-up (product, receipt, goods out) before the violating call
+    paths = [e["url"].split("/clarus", 1)[1] for e in exchanges]
+    violating = [i for i, e in enumerate(exchanges) if e["violating"]]
+    assert violating and paths[violating[0]].endswith("/process_picks_async"), paths
+    assert any(p.endswith("/goods_outs") for p in paths[: violating[0]]), paths
+    assert all(
+        '"authorization: Bearer $CLARUS_TENANT_TOKEN"' in e["curl"] for e in exchanges if "/oauth/" not in e["url"]
+    )
+    assert "acme-secret" not in json.dumps(report)
+    assert "Bearer <redacted" not in "".join(e["curl"] for e in exchanges)
     assert "--profile profiles/sandbox.toml" in line and f"--run-id {run_id}" in line and "--test " in line, line
     assert "acme-secret" not in line
     again = _shell(line, tmp_path, env)
