@@ -17,6 +17,7 @@ import pytest
 from pickconform.reference.app import Reference
 from pickconform.reference.mutants import Faults
 from pickconform.reference.server import ReferenceServer
+from pickconform.report.evidence import curl
 
 from .conftest import clarus_profile, pickconform
 
@@ -205,3 +206,24 @@ def test_an_echoed_address_is_redacted_everywhere_and_diff_resends_the_original(
     leaked = [str(p.relative_to(tmp_path)) for p in outputs if p.is_file() and _CLEAR.search(p.read_text())]
     assert leaked == []
     assert not _CLEAR.search(recorded.stdout + diffed.stdout)
+
+
+def test_a_curl_line_survives_the_shell_and_reads_secrets_from_the_environment() -> None:
+    """What the shell hands curl: the URL, headers and body as recorded, the token and client secret from variables."""
+    body = '{"reference": "it\'s $HOME `x`", "address_1": "<redacted>"}'
+    headers = {"Authorization": "Bearer <redacted:clarus/tenant>", "Host": "x", "X-Clarus-Subdomain": "acme"}
+    line = curl({"method": "POST", "url": "http://127.0.0.1:1/api/a b?x=1&y=2", "request_headers": headers,
+                 "request_body": body})  # fmt: skip
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    token = curl({"method": "POST", "url": "http://127.0.0.1:1/oauth/token", "request_headers": form,
+                  "request_body": "a=1&client_secret=<redacted>"})  # fmt: skip
+    script = f"curl() {{ printf '%s\\n' \"$@\"; }}\n{line}\necho ---\n{token}\n"
+    env = {"PATH": os.environ.get("PATH", ""), "CLARUS_TENANT_TOKEN": "t0k", "CLIENT_SECRET": "s3c"}
+    done = subprocess.run(["/bin/sh", "-c", script], env=env, capture_output=True, text=True, timeout=10)
+    first, second = done.stdout.split("---\n")
+    assert first.splitlines() == [
+        "-X", "POST", "http://127.0.0.1:1/api/a b?x=1&y=2", "-H", "Authorization: Bearer t0k",
+        "-H", "X-Clarus-Subdomain: acme", "--data-raw", body,
+    ]  # fmt: skip
+    assert second.splitlines()[-1] == "a=1&client_secret=s3c"
+    assert "t0k" not in line + token and "s3c" not in line + token

@@ -53,8 +53,23 @@ def curl(exchange: dict[str, Any]) -> str:
             parts += ["-H", shlex.quote(f"{header}: {value}")]
     body = str(exchange.get("request_body") or "")
     if body:
-        parts += ["--data-raw", shlex.quote(body)]
+        parts += ["--data-raw", _form_secrets(body) if _FORM_SECRET.search(body) else shlex.quote(body)]
     return " ".join(parts)
+
+
+_FORM_SECRET = re.compile(r"(?:^|&)([A-Za-z_]+)=" + re.escape(redaction.REDACTED))
+
+
+def _form_secrets(body: str) -> str:
+    """A form body whose redacted secrets (a token request's client_secret) are read from the environment:
+    `'grant_type=client_credentials&client_secret='"$CLIENT_SECRET"`."""
+    quoted, start = [], 0
+    for found in _FORM_SECRET.finditer(body):
+        end = found.end() - len(redaction.REDACTED)
+        quoted += [shlex.quote(body[start:end]), f'"${env_var(found.group(1)).removesuffix("_TOKEN")}"']
+        start = found.end()
+    quoted.append(shlex.quote(body[start:]) if body[start:] else "")
+    return "".join(quoted)
 
 
 def _clip(text: str, limit: int = BODY) -> str:
