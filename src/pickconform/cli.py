@@ -1,5 +1,6 @@
-"""`pickconform run | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0 pass,
-1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | check | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0
+pass, 1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error;
+for `check`, 3 when a full run would skip some of it)."""
 
 from __future__ import annotations
 
@@ -202,6 +203,45 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_FAIL if diff_report.breaking(document) else EXIT_PASS
 
 
+def _check(args: argparse.Namespace) -> int:
+    """A run's preflight alone: one line per finding; 0 a full run judges everything, 3 some would be skipped, 2 a
+    profile error or a problem a run would stop on."""
+    import time
+
+    from pickconform.http.client import Wire
+    from pickconform.targets import check, connect, start_embedded
+    from pickconform.targets.profile import ProfileError, load_profile
+
+    started = time.monotonic()
+    families = tuple(args.api or FAMILIES)
+    if args.workers < 1:
+        print("pickconform: error: --workers must be a positive number of processes", file=sys.stderr)
+        return EXIT_USAGE
+    run = check.check_run()
+    try:
+        profile = load_profile(args.profile) if args.profile else None
+        if profile is not None:
+            target = connect(profile, run, families, Wire(limits=profile.target.limits))
+        else:
+            target = start_embedded(families, run)
+    except ProfileError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if profile is not None:
+            given = profile.target.run_id
+            print(f"ok      run id: {given!r} from the profile" if given else "ok      run id: a fresh one per run")
+        findings = check.check_target(target, families, args.workers)
+    finally:
+        target.close()
+    for finding in findings:
+        print(finding)
+    status = check.exit_status(findings)
+    verdict = {0: "a full run can judge everything", 2: "a run would stop or fail", 3: "some would be skipped"}
+    print(f"pickconform check: {verdict[status]} ({time.monotonic() - started:.1f} s)")
+    return status
+
+
 def _mutants(args: argparse.Namespace) -> int:
     from pickconform.reference.mutants import all_mutants
 
@@ -284,6 +324,14 @@ def parser() -> argparse.ArgumentParser:
         "--poll-timeout", type=float, default=5.0, help="seconds a re-sent read may take to reach its recorded answer"
     )
     diff.set_defaults(handler=_diff)
+
+    checked = commands.add_parser("check", help="a run's preflight alone: credentials, capabilities, test data")
+    checked.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    checked.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
+    checked.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="processes the run will use (ready data per process)"
+    )
+    checked.set_defaults(handler=_check)
 
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)

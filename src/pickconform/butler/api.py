@@ -93,10 +93,14 @@ class ButlerApi:
                 if self.refuse_first:
                     receiver.refuse_next(external_id)
                     self.refuse_first = False
+            first = isinstance(external_id, str) and self.target.first_sends.first(external_id)
             response = self.target.client.post(spec.SERVICE_REQUEST, json=body)
             if response.status_code == 200 and isinstance(external_id, str):
                 receiver.checker.created(external_id)
                 self.requests.append(external_id)
+        if isinstance(external_id, str):
+            what = f"the create of pick request {external_id}"
+            self.target.first_sends.refused(external_id, first, self.values.run.run_id, what, response)
         return response
 
     def _transaction(self, path: str, kind: str, body: dict[str, Any]) -> httpx.Response:

@@ -10,8 +10,10 @@ import _thread
 import contextlib
 import gc
 import signal
+import sys
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ import pytest
 
 from pickconform import cassettes, fuzzing, report
 from pickconform.catalogue import catalogue
-from pickconform.determinism import DEFAULT_SEED, RunContext, Values
+from pickconform.determinism import DEFAULT_RUN_ID, DEFAULT_SEED, RunContext, Values, check_run_id, fresh_run_id
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
@@ -29,7 +31,8 @@ from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
 from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
-from pickconform.targets.profile import ProfileError, load_profile
+from pickconform.targets.profile import Profile, ProfileError, load_profile
+from pickconform.verdict import RunIdReused, Violations
 
 __all__ = ["family_of", "family_target", "primary_requirement", "requirements_of"]
 
@@ -41,6 +44,9 @@ _WIRE = pytest.StashKey[Wire]()  # what every client of the session's target sha
 _FUZZING = pytest.StashKey[fuzzing.FuzzSettings]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
+_RUN = pytest.StashKey[RunContext]()  # the run's seed, run id and clock: resolved once, in the controller
+_RUN_ID_REUSED = pytest.StashKey[str]()  # the one line a run stops with when the target has seen its run id
+RUN_KEY = "pickconform_run"  # where the controller names the run's seed and run id to its xdist workers
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,6 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
             raise pytest.UsageError(str(exc)) from None
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
+    config.stash[_RUN] = _resolve_run(config, profile)
     config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
     config.stash[_FUZZING] = fuzzing.FuzzSettings(
         examples=config.getoption("fuzz_examples"),
@@ -98,7 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     _start_time_limit(config)
     if profile is not None:
         try:
-            run = run_context(config, remote=True)
+            run = run_context(config)
             config.stash[_TARGET] = connect(profile, run, selected_families(config), config.stash[_WIRE])
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
@@ -173,12 +180,51 @@ def selected_families(config: pytest.Config) -> tuple[str, ...]:
     return tuple(config.getoption("api") or FAMILIES)
 
 
-def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
+def run_context(config: pytest.Config) -> RunContext:
+    """The run's seed, run id and clock, as resolved once when the run was configured."""
+    if _RUN not in config.stash:  # a caller before pytest_configure (none in a run): what the options say
+        config.stash[_RUN] = _resolve_run(config, None)
+    return config.stash[_RUN]
+
+
+def _resolve_run(config: pytest.Config, profile: Profile | None) -> RunContext:
+    """A replay's recorded run; an xdist worker's controller's; else the seed and the run id from the command line,
+    else from the profile's [target], else the defaults: a run against a profile that names no run id gets a fresh
+    one from its start time (a persistent target must never see the same references twice), the embedded reference
+    the fixed `r0` (its cassettes stay deterministic)."""
     if _REPLAYED_RUN in config.stash:
         return config.stash[_REPLAYED_RUN]
+    given = getattr(config, "workerinput", {}).get(RUN_KEY)
+    if given:  # computed once, by the controller: every worker sends the same references
+        return RunContext(seed=int(given["seed"]), run_id=str(given["run_id"]))
+    settings = profile.target if profile is not None else None
     seed = config.getoption("seed")
+    if seed is None:
+        seed = settings.seed if settings is not None and settings.seed is not None else DEFAULT_SEED
     run_id = config.getoption("run_id")
-    return RunContext(seed=DEFAULT_SEED if seed is None else seed, run_id=run_id or RunContext().run_id)
+    if run_id is not None:
+        try:
+            check_run_id(run_id)
+        except ValueError as exc:
+            raise pytest.UsageError(f"--run-id: {exc}") from None
+    elif settings is not None:
+        run_id = settings.run_id or fresh_run_id(datetime.now(UTC))
+    return RunContext(seed=seed, run_id=run_id or DEFAULT_RUN_ID)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist, on the controller: each worker runs with the controller's seed and run id."""
+    run = run_context(node.config)
+    node.workerinput[RUN_KEY] = {"seed": run.seed, "run_id": run.run_id}
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    """Against a profile's target, the run id the references carry (fresh each run unless one is given)."""
+    if not config.getoption("profile") or _RUN not in config.stash:
+        return None
+    run = config.stash[_RUN]
+    return [f"pickconform: run id {run.run_id}, seed {run.seed}"]
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -372,15 +418,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if family_of(item) is None:
         return test_report
     config = item.config
+    reused = _run_id_reused(call)
+    if reused is not None:
+        # Every reference of the run derives from its run id: one line, and the run stops (exit 2).
+        config.stash[_RUN_ID_REUSED] = reused.line
+        item.session.shouldstop = reused.line
     target, recorder = config.stash.get(_TARGET, None), config.stash.get(_RECORDER, None)
     return judge_report(item, call, test_report, target, recorder, item.stash.get(_EXCHANGES_BEFORE, 0))
 
 
+def _run_id_reused(call: pytest.CallInfo[None]) -> RunIdReused | None:
+    error = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(error, Violations):
+        error = error.stopped_by
+    return error if isinstance(error, RunIdReused) else None
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
-    """xdist: a worker's unexpected inbound requests that came after its last test's report."""
-    leftover = getattr(node, "workeroutput", {}).get("pickconform_unexpected_inbound", {})
-    node.config.stash[_LEFTOVER_INBOUND].append(leftover)
+    """xdist: a worker's unexpected inbound requests that came after its last test's report, and its reused run id."""
+    output = getattr(node, "workeroutput", {})
+    node.config.stash[_LEFTOVER_INBOUND].append(output.get("pickconform_unexpected_inbound", {}))
+    if output.get("pickconform_run_id_reused"):
+        node.config.stash[_RUN_ID_REUSED] = output["pickconform_run_id_reused"]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -395,7 +455,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         config.stash[_TARGET] = None
     if hasattr(config, "workerinput"):
         config.workeroutput["pickconform_unexpected_inbound"] = leftover  # type: ignore[attr-defined]
+        config.workeroutput["pickconform_run_id_reused"] = config.stash.get(_RUN_ID_REUSED, "")  # type: ignore[attr-defined]
         return  # an xdist worker: the controller writes the report, from the test reports it receives
+    if _RUN_ID_REUSED in config.stash:
+        # Not a report of the target: what ran before the stop says nothing, and what did not run was not judged.
+        session.exitstatus = pytest.ExitCode.INTERRUPTED  # 2: a usage error, like a profile error
+        return
     config.stash[_LEFTOVER_INBOUND].append(leftover)
     outcomes = config.stash.get(_OUTCOMES, [])
     if described is None and outcomes:  # the xdist controller: its workers started the targets
@@ -439,6 +504,11 @@ def target_name(config: pytest.Config) -> str:
     return embedded_name(config.getoption("mutant"), config.getoption("variant"))
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _RUN_ID_REUSED in config.stash and not hasattr(config, "workerinput"):
+        sys.stderr.write(f"pickconform: error: {config.stash[_RUN_ID_REUSED]}\n")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     stale = {o.nodeid: o.stale_cassette for o in config.stash.get(_OUTCOMES, []) if o.stale_cassette}
     if stale:
@@ -463,6 +533,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             yellow=True,
         )
     write_verdicts(terminalreporter, document)
+    run = document["run"]
+    terminalreporter.write_line(f"run id {run['run_id']}, seed {run['seed']} (--run-id and --seed repeat them)")
     written = config.stash.get(_WRITTEN, [])
     if written:
         terminalreporter.write_line(f"report written to {', '.join(str(path) for path in written)}")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pickconform.butler.api import ButlerApi, pick_request
+from pickconform.butler.api import INVENTORY, ButlerApi, pick_request
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
 from pickconform.pytest_plugin import family_target
@@ -29,6 +29,7 @@ class Scenario:
 
     sku: str = ""
     stock: int = 0  # the SKU's units on hand, when the scenario counts on them
+    ready_sku: bool = False  # the SKU is one of the profile's [butler.test_data] in_stock: its units as declared
     body: dict[str, Any] = field(default_factory=dict)
     response: httpx.Response | None = None
     external_id: str = ""
@@ -153,6 +154,7 @@ def reach_first_rack(butler: ButlerApi, scenario: Scenario, requirement: str) ->
 @given(parsers.parse("a SKU with {quantity:d} units of inventory"))
 def a_sku_in_stock(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
     scenario.sku, scenario.stock = butler.sku_in_stock(quantity)
+    scenario.ready_sku = INVENTORY not in butler.target.capabilities
 
 
 @given(parsers.parse("a fulfillable pick request for {quantity:d} units of the SKU"))
@@ -400,7 +402,22 @@ def unknown_does_not_succeed(butler: ButlerApi, scenario: Scenario, call: str, r
 
 @then(parsers.re(rf"the pick request becomes {STATE}"))
 def the_pick_request_becomes(butler: ButlerApi, scenario: Scenario, state: str, requirement: str) -> None:
-    becomes(butler, scenario, state, requirement)
+    try:
+        becomes(butler, scenario, state, requirement)
+    except Violation:
+        if (
+            state == "fulfillable"
+            and scenario.ready_sku
+            and scenario.states.get(scenario.external_id) == ("not_fulfillable")
+        ):
+            # On a sandbox that keeps its data an earlier run may have picked the ready SKU's units, and the
+            # documented API has no read of inventory to check beforehand; inventory the suite put there is judged.
+            pytest.skip(
+                f"precondition not established: ready SKU {scenario.sku} ([butler.test_data] in_stock) no longer has "
+                f"the {scenario.stock} units the profile declares (not_fulfillable); an earlier run may have used "
+                "them: give each run fresh SKUs or restock them"
+            )
+        raise
 
 
 @then(parsers.re(rf'the pick request is modified with priority "(?P<priority>\w+)", still {STATE}'))

@@ -114,6 +114,28 @@ def a_product_in_stock(clarus: ClarusApi, scenario: Scenario, quantity: int) -> 
     scenario.product = scenario.stock.product
 
 
+def ready_stock_used_up(clarus_target: ClarusTarget, scenario: Scenario, responses: list[httpx.Response]) -> None:
+    """Skip when a ready product's declared stock is no longer there: every response refused an order within it with
+    error 39. On a sandbox that keeps its data an earlier run may have used its units, and the documented API has
+    no read of stock to check beforehand; stock the suite received itself is judged as usual (a fail)."""
+    if scenario.stock is None or not scenario.stock.ready or not responses:
+        return
+    codes = [pointer(_json(response), clarus_target.error_code_pointer) for response in responses]
+    if all(not r.is_success for r in responses) and all(str(code) == "39" for code in codes):
+        pytest.skip(
+            f"precondition not established: ready product {scenario.stock.product} ([clarus.test_data]) no longer "
+            f"has the {scenario.stock.units} units the profile declares (error 39); an earlier run may have used "
+            "them: give each run fresh products or restock them"
+        )
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def ships_from(scenario: Scenario) -> dict[str, Any]:
     """The warehouse of the scenario's stock, for the goods outs that are to be allocated from it."""
     return {"warehouse_id": scenario.stock.warehouse_id} if scenario.stock is not None else {}
@@ -173,6 +195,7 @@ def other_tenant_goods_out(clarus: ClarusApi, clarus_target: ClarusTarget, scena
 def already_processed(clarus: ClarusApi, scenario: Scenario) -> None:
     response = clarus.process([scenario.goods_outs[-1]])
     if response.status_code != 200:
+        ready_stock_used_up(clarus.target, scenario, [response])
         raise SetupError("process the picks of a pending goods out with stock", response)
 
 
@@ -334,6 +357,7 @@ def refused(scenario: Scenario, requirement: str) -> None:
 def still_processable(clarus: ClarusApi, scenario: Scenario) -> None:
     goods_out = clarus.goods_out([(scenario.product, all_units(scenario))], **ships_from(scenario))
     response = clarus.process([goods_out])
+    ready_stock_used_up(clarus.target, scenario, [response])
     expect(
         response.status_code == 200,
         "CLARUS-ERR-39",
@@ -428,6 +452,7 @@ def one_allocates_the_order(clarus_target: ClarusTarget, scenario: Scenario) -> 
 
 @then("exactly one succeeds and the other is refused with error 39")
 def one_gets_the_stock(clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    ready_stock_used_up(clarus_target, scenario, scenario.race)
     _one_wins(clarus_target, scenario.race, 39)
 
 
