@@ -120,17 +120,27 @@ def _ready_items(family: str, settings: Any, capabilities: frozenset[str]) -> di
     return None
 
 
-def _match(needs: list[tuple[Scenario, int]], items: list[int]) -> list[tuple[Scenario, int]]:
-    """The needs no item is left for: largest need first, each given the smallest item that has enough."""
+def _short(needs: list[tuple[Scenario, int, int]], items: list[int]) -> list[tuple[Scenario, int, int]]:
+    """The (scenario, units, count) needs no items are left for. Items whose units matter (a product's stock, a SKU's
+    quantity) go to the largest need first, each the smallest item that has enough; items whose units do not (orders)
+    go to the scenarios in their order, all of a scenario's count or none of it, as the run claims them."""
     left = sorted(items)
     short = []
-    for scenario, units in sorted(needs, key=lambda n: -n[1]):
-        fitting = next((i for i, have in enumerate(left) if have >= units), None)
-        if fitting is None:
-            short.append((scenario, units))
+    for scenario, units, count in sorted(needs, key=lambda n: -n[1]):
+        if units:
+            fitting = next((i for i, have in enumerate(left) if have >= units), None)
+            if fitting is None:
+                short.append((scenario, units, count))
+            else:
+                left.pop(fitting)
+        elif len(left) >= count:
+            del left[:count]
         else:
-            left.pop(fitting)
+            short.append((scenario, units, count))
     return short
+
+
+_ITEM = {"products": "ready product", "orders": "ready order", "in_stock": "SKU in_stock"}
 
 
 def _data_findings(
@@ -140,21 +150,23 @@ def _data_findings(
     if items is None:
         yield Finding(OK, f"{family} test data: set up by the suite through the target (capabilities)")
         return
-    needs: dict[str, list[tuple[Scenario, int]]] = {pool: [] for pool in items}
+    needs: dict[str, list[tuple[Scenario, int, int]]] = {pool: [] for pool in items}
     for scenario in runnable:
         for step in scenario.steps:
             for pattern, need in NEEDS.get(family, []):
                 if match := pattern.match(step):
-                    for pool, units in need(match):
-                        needs[pool].append((scenario, units))
+                    taken = need(match)
+                    for pool in dict.fromkeys(p for p, _ in taken):
+                        units = max(u for p, u in taken if p == pool)
+                        needs[pool].append((scenario, units, sum(p == pool for p, _ in taken)))
     shared = [s for s in runnable if any(SHARED_JOB.match(step) for step in s.steps)]
     if family == "emporix" and shared:
-        needs["orders"] += [(shared[0], 0)] * workers  # the access scenarios' one job per process
+        needs["orders"] += [(shared[0], 0, 1)] * workers  # the access scenarios' one job per process
     for pool, wanted in needs.items():
         have = items[pool]
-        short = _match(wanted, have)
-        line = f"{family} test data: a full run needs {len(wanted)} ready {pool}"
-        sizes = sorted({units for _, units in wanted if units})
+        short = _short(wanted, have)
+        line = f"{family} test data: a full run needs {sum(count for _, _, count in wanted)} ready {pool}"
+        sizes = sorted({units for _, units, _ in wanted if units})
         if sizes:
             line += f" (with {sizes[0]}-{sizes[-1]} units)" if len(sizes) > 1 else f" (with {sizes[0]} units)"
         if family == "emporix" and workers > 1:
@@ -163,12 +175,12 @@ def _data_findings(
         if not short:
             yield Finding(OK, line)
             continue
-        yield Finding(SKIP, f"{line}: {len({id(s) for s, _ in short})} scenario(s) would be skipped")
-        for scenario, units in short:
-            what = f"a ready {pool.rstrip('s').replace('in_stock', 'SKU in_stock')}"
+        skipped = list(dict.fromkeys(scenario.name for scenario, _, _ in short))
+        yield Finding(SKIP, f"{line}: {len(skipped)} scenario(s) would be skipped")
+        for scenario, units, count in short:
+            what = f"{count} {_ITEM[pool]}s" if count > 1 else f"a {_ITEM[pool]}"
             yield Finding(
-                SKIP,
-                f'{family} "{scenario.name}": no {what}{f" with {units} units" if units else ""} left for it',
+                SKIP, f'{family} "{scenario.name}": needs {what}{f" with {units} units" if units else ""}, none left'
             )
 
 
