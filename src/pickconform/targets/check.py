@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pickconform.determinism import RunContext, fresh_run_id
 from pickconform.paths import FAMILIES, FEATURES
 from pickconform.targets import Target
@@ -203,6 +205,8 @@ def check_target(target: Target, families: Iterable[str], workers: int = 1) -> l
         findings.append(Finding(OK, f"{family} capabilities: {', '.join(sorted(capabilities)) or 'none'}"))
         if family == "butler":
             findings.append(_notification_reaches_us(family_target, target.run))
+        if family == "emporix" and "seed_orders" in capabilities:
+            findings.append(_orders_can_be_seeded(family_target, target.run))
         runnable = []
         for scenario in family_scenarios:
             needed = scenario.capabilities | {
@@ -271,6 +275,21 @@ def _notification_reaches_us(butler_target: Any, run: RunContext) -> Finding:
         f"butler notification receiver reached by the target: a test pick request's notification arrived in "
         f"{time.monotonic() - started:.1f} s",
     )
+
+
+def _orders_can_be_seeded(emporix_target: Any, run: RunContext) -> Finding:
+    """The control protocol's order seeding (capability seed_orders), tried with one order named from the check's
+    own run id: every scenario that names orders seeds them this way."""
+    from pickconform.emporix.api import EmporixApi
+
+    api = EmporixApi(emporix_target, run.values("pickconform check"))
+    try:
+        order = api.seed_order("check")
+    except SetupError as exc:
+        return Finding(PROBLEM, f"emporix control protocol: {str(exc).splitlines()[0]}")
+    except pytest.skip.Exception as exc:  # the target does not offer the control endpoint
+        return Finding(SKIP, f"emporix control protocol: capability seed_orders declared, but {exc.msg}")
+    return Finding(OK, f"emporix control protocol: an order is seeded (order {order}, named from the check's run id)")
 
 
 def check_run() -> RunContext:
