@@ -87,19 +87,31 @@ def test_token_endpoint_refuses_unknown_scopes_and_clients(server: ReferenceServ
 
 
 def test_expired_and_missing_tokens_are_401(server: ReferenceServer, http: httpx.Client) -> None:
-    """With the vendor's bodies (api.yml Unauthorized_401, its two examples): an expired token's errorcode is
-    keymanagement.service.access_token_expired, an invalid one's oauth.v2.InvalidAccessToken."""
+    """With the vendor's UnauthorizedExample body (api.yml Unauthorized_401); variant emporix-expired-token-errorcode
+    answers an expired token with its AccessTokenExpiredExample instead."""
+    invalid = {"fault": {"faultstring": "Invalid access token", "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}}
     expired = http.get(f"{JOBS}/abc123", headers=bearer(token(server, http, expires_in="0")))
-    assert expired.status_code == 401
+    assert (expired.status_code, expired.json()) == (401, invalid)
+    response = http.post(JOBS, json={"jobType": "AUTOMATIC"})
+    assert (response.status_code, response.json()) == (401, invalid)
+
+
+def test_the_expired_token_variant_answers_the_vendors_expired_example() -> None:
+    from pickconform.reference.emporix import mutants
+    from pickconform.reference.mutants import Faults
+
+    variant = Reference(Faults(mutants.EXPIRED_TOKEN_ERRORCODE), families=["emporix"])
+    with ReferenceServer(variant) as running, httpx.Client(base_url=f"{running.url}/emporix") as client:
+        expired = client.get(f"{JOBS}/abc123", headers=bearer(token(running, client, expires_in="0")))
+        invalid = client.get(f"{JOBS}/abc123", headers=bearer("not-a-token"))
+    assert (expired.status_code, invalid.status_code) == (401, 401)
     assert expired.json() == {
         "fault": {
             "faultstring": "Access Token expired",
             "detail": {"errorcode": "keymanagement.service.access_token_expired"},
         }
     }
-    response = http.post(JOBS, json={"jobType": "AUTOMATIC"})
-    assert response.status_code == 401
-    assert response.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidAccessToken"
+    assert invalid.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidAccessToken"
 
 
 @pytest.mark.parametrize(

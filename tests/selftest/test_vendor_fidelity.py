@@ -24,6 +24,12 @@ Where the examples come from (read through the project's search tool, a stored c
   (not repeated here); the v9.0.0-v9.0.2 pick pages (and the current pick_pack.rst source, for the same endpoint)
   give the create's status codes (":statuscode 200: No error", ":statuscode 400: Bad data"), checked below as a fact;
   no page found gives the status codes of cancel or modify.
+
+Issue 18 added facts from: GreyOrange's Service Request Object page (v9.0.0, v9.0.1: externalServiceRequestId is
+optional), seed 004 (times "in ISO 8601 datetime format"), the Emporix api.yml (nothing required in the recalculation
+job responses; the events timestamp pattern `yyyy-MM-dd'T'HH:mm:ssZ`; the two 401 examples) and its pick-pack README
+(deprecated 26 May 2026, removed 24 August 2026), and the Clarus knowledge base's API authentication page (the token
+URL). Each of those facts is also run against a copy of the spec with the old reading put back, and must fail there.
 """
 
 from __future__ import annotations

@@ -73,9 +73,12 @@ class EmporixHTTP:
     # --- plumbing ---------------------------------------------------------------------------------------------
 
     def error(self, error: EmporixError) -> Response:
-        if error.status == 401:  # the vendor's two examples of Unauthorized_401 (api.yml)
-            errorcode = ACCESS_TOKEN_EXPIRED if error.type == "expired" else "oauth.v2.InvalidAccessToken"
-            body: dict[str, Any] = {"fault": {"faultstring": error.message, "detail": {"errorcode": errorcode}}}
+        if error.status == 401:  # api.yml Unauthorized_401: its UnauthorizedExample, or its AccessTokenExpiredExample
+            if error.type == "expired" and self.faults.active(m.EXPIRED_TOKEN_ERRORCODE):
+                fault = {"faultstring": "Access Token expired", "detail": {"errorcode": ACCESS_TOKEN_EXPIRED}}
+            else:
+                fault = {"faultstring": "Invalid access token", "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}
+            body: dict[str, Any] = {"fault": fault}
         elif error.status == 403:
             body = {"status": "FORBIDDEN", "code": 403, "message": error.message, "details": [error.type]}
         elif self.faults.active(m.PLAIN_TEXT_ERRORS) and error.status in (400, 404, 409):
