@@ -258,6 +258,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-bdd's own, whichever plugin the environment happens to load first
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
     """Gherkin tags `@req:ID` and `@capability:NAME` become markers; `@api:NAME` documents the family (its folder
     decides); other tags keep pytest-bdd's default."""
