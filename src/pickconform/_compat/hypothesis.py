@@ -71,9 +71,7 @@ def local_constants_are_off() -> bool:
 
 
 @contextlib.contextmanager
-def settings_replaced(
-    test: Callable[..., Any], change: Callable[[hypothesis.settings], hypothesis.settings]
-) -> Iterator[bool]:
+def settings_replaced(test: object, change: Callable[[hypothesis.settings], hypothesis.settings]) -> Iterator[bool]:
     """A collected `@given` test runs, for the block, with `change` of the settings it was collected with (yields
     whether it is one; a test that is not is left alone)."""
     current = getattr(test, SETTINGS_ATTRIBUTE, None)

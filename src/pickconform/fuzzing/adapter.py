@@ -44,7 +44,7 @@ def _not_shrinking(settings: hypothesis.settings) -> hypothesis.settings:
 
 
 @contextlib.contextmanager
-def fuzz_test(test: Callable[..., Any]) -> Iterator[None]:
+def fuzz_test(test: object) -> Iterator[None]:
     """Around the call of a conformance test: a Schemathesis test runs without shrinking and stops at its first
     error, and no test draws Hypothesis' literals of the loaded modules (the cases depend on seed and spec alone)."""
     with without_local_constants(), settings_replaced(test, _not_shrinking):
