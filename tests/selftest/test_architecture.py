@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 LAYERS = (
     # facts and definitions (`_suite`: where a wheel carries the data)
     {"__version__", "_compat", "_suite", "paths", "determinism", "catalogue", "options", "outcomes"},
-    {"http", "verdict"},  # talking to targets; how a check judges
+    {"http", "verdict", "personal"},  # talking to targets; how a check judges; the personal data the suite sends
     {"cassettes"},  # record and replay
     # Schemathesis; profiles, test data; what code outside a family may ask of a family's target
     {"fuzzing", "targets.profile", "targets.preflight", "targets.ready_data", "targets.family"},
@@ -99,6 +99,10 @@ GLOBAL_STATE = {
     # How many blocks (a conformance module's collection, a conformance test's call) have Hypothesis' local constants
     # turned off: Hypothesis' own function is put back when the last one ends.
     ("pickconform/_compat/hypothesis.py", "_depth"),
+    # The personal values the suite has sent in this process (a pattern of them, rebuilt as one is added): redaction
+    # runs where no run's object reaches (vcrpy's filters, an exchange redacted when read, a violation's message), and
+    # a value sent must stay redacted for as long as anything of it can be written, so it only grows.
+    ("pickconform/http/redaction.py", "_sent_pattern"),
 }
 
 
