@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from pickconform import __version__, paths
 from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, to_pytest_args
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
@@ -313,6 +314,7 @@ def _variants(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pickconform", description=__doc__)
+    main.add_argument("--version", action="version", version=f"pickconform {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite and report per requirement")
@@ -371,6 +373,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if (why := paths.missing()) is not None:  # a broken install: one line, not a traceback from deep inside a run
+        print(f"pickconform: error: {why}", file=sys.stderr)
+        return EXIT_USAGE
     return args.handler(args)
 
 

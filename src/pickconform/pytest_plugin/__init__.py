@@ -19,14 +19,14 @@ from typing import Any
 
 import pytest
 
-from pickconform import cassettes, fuzzing, report
+from pickconform import cassettes, fuzzing, paths, report
 from pickconform.catalogue import catalogue
-from pickconform.determinism import DEFAULT_RUN_ID, DEFAULT_SEED, RunContext, Values, check_run_id, fresh_run_id
+from pickconform.determinism import DEFAULT_RUN_ID, DEFAULT_SEED, RunContext, check_run_id, fresh_run_id
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
 from pickconform.paths import FAMILIES, SUITE
-from pickconform.pytest_plugin.items import family_of, primary_requirement, requirements_of
+from pickconform.pytest_plugin.items import family_of, is_conformance, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report, notifications_so_far
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
@@ -34,7 +34,15 @@ from pickconform.targets import Target, connect, embedded_name, ready_data, repl
 from pickconform.targets.profile import Profile, ProfileError, load_profile
 from pickconform.verdict import RunIdReused, Violations
 
-__all__ = ["family_of", "family_target", "primary_requirement", "requirements_of"]
+__all__ = [
+    "cassette_for",
+    "family_of",
+    "family_target",
+    "primary_requirement",
+    "ready_data_for",
+    "require_capabilities",
+    "requirements_of",
+]
 
 _TARGET = pytest.StashKey[Target | None]()
 _OUTCOMES = pytest.StashKey[list[TestOutcome]]()
@@ -67,6 +75,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
     config.pluginmanager.register(ready_data.ReadyDataPlugin(config), "pickconform-ready-data")
     config.stash[_TARGET] = None
+    if (why := paths.missing()) is not None and _asks_for_the_suite(config):
+        raise pytest.UsageError(why)  # a broken install; a session that asks nothing of pickconform is left alone
     for option in ("mutant", "variant"):
         if config.getoption(option) and config.getoption("profile"):
             raise pytest.UsageError(f"--{option} runs the embedded reference: it cannot be combined with --profile")
@@ -112,6 +122,15 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[_TARGET] = connect(profile, run, selected_families(config), config.stash[_WIRE])
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _asks_for_the_suite(config: pytest.Config) -> bool:
+    """Whether the session names the conformance suite or sets any of pickconform's options."""
+    named = any(is_conformance(Path(arg.split("::")[0]).resolve()) for arg in config.args)
+    return named or any(
+        config.getoption(option.pytest_flag[2:].replace("-", "_"), None) not in (None, False, [], option.pytest_default)
+        for option in RUN_OPTIONS
+    )
 
 
 _TIME_LIMIT_HIT = pytest.StashKey[threading.Event]()
@@ -242,7 +261,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     families = set(selected_families(config))
     wanted = set(config.getoption("requirement") or ())
-    unknown = wanted - set(catalogue())
+    unknown = wanted - set(catalogue()) if wanted else set()
     if unknown:
         raise pytest.UsageError(f"unknown requirement {sorted(unknown)[0]!r}")
     keep, drop = [], []
@@ -263,14 +282,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
-    """Schemathesis builds a fuzz test's strategies as its module is collected: the run's fuzz settings hold there."""
-    with fuzzing.fuzzing_with(collector.config.stash[_FUZZING]):
+    """Schemathesis builds a fuzz test's strategies as its module is collected: the run's fuzz settings hold there.
+    Only for the conformance suite: the collection of any other test is left as it is."""
+    if not is_conformance(Path(collector.path)):
+        return (yield)
+    with fuzzing.fuzzing_with(collector.config.stash[_FUZZING]), fuzzing.fuzz_collection():
         return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    with fuzzing.fuzzing_with(item.config.stash[_FUZZING]):
+    """A conformance test runs with the run's fuzz settings, and its Hypothesis settings (no shrinking, first error
+    ends it) are its own: no profile is loaded, so every other Hypothesis test of the session keeps its own."""
+    if family_of(item) is None:
+        return (yield)
+    with fuzzing.fuzzing_with(item.config.stash[_FUZZING]), fuzzing.fuzz_test(getattr(item, "obj", None)):
         return (yield)
 
 
@@ -283,6 +309,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         gc.freeze()
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-bdd's own, whichever plugin the environment happens to load first
 def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
     """Gherkin tags `@req:ID` and `@capability:NAME` become markers; `@api:NAME` documents the family (its folder
     decides); other tags keep pytest-bdd's default."""
@@ -303,6 +330,7 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
 
 @pytest.fixture(scope="session")
 def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The run's target: the profile's, a replay of cassettes, or the embedded reference implementation."""
     config = request.config
     target = config.stash[_TARGET]
     if target is None and config.getoption("replay"):
@@ -333,8 +361,13 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     yield target
 
 
-@pytest.fixture(autouse=True)
-def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
+# The generic fixtures of the suite (`run`, `values`, `requirement`, `ready_data`, its autouse cassette and capability
+# fixtures) are defined in tests/conformance/conftest.py, from the helpers below: a plugin's fixtures would be offered
+# to every test of every session where pickconform is installed, under names a user's own tests may well use.
+
+
+@contextlib.contextmanager
+def cassette_for(request: pytest.FixtureRequest) -> Iterator[None]:
     """With --record or --replay, each conformance test's outbound HTTP goes to or comes from its own cassette."""
     if family_of(request.node) is None or not (
         request.config.getoption("record") or request.config.getoption("replay")
@@ -362,28 +395,11 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Iterator[None]:
         return (yield)
 
 
-@pytest.fixture(scope="session")
-def run(pickconform_target: Target) -> RunContext:
-    return pickconform_target.run
-
-
-@pytest.fixture
-def supporting_requirements() -> frozenset[str]:
-    """Requirements a family's scenarios check on the side, beside their own one; each family's conftest names its
-    own (none by default)."""
-    return frozenset()
-
-
-@pytest.fixture
-def requirement(request: pytest.FixtureRequest, supporting_requirements: frozenset[str]) -> str:
-    """The requirement a generic step judges: the test's own one (`primary_requirement`)."""
-    return primary_requirement(request.node, supporting_requirements)
-
-
-@pytest.fixture
-def values(run: RunContext, request: pytest.FixtureRequest) -> Values:
-    """Deterministic values for this test: the same test, seed and run id always send the same data."""
-    return run.values(request.node.nodeid)
+def ready_data_for(request: pytest.FixtureRequest) -> ready_data.ReadyData:
+    """The test's side of the run's ready-data ledger."""
+    plugin = request.config.pluginmanager.get_plugin("pickconform-ready-data")
+    assert isinstance(plugin, ready_data.ReadyDataPlugin)
+    return plugin.for_test(request)
 
 
 def family_target(target: Target, family: str) -> Any:
@@ -394,8 +410,7 @@ def family_target(target: Target, family: str) -> Any:
     return target.families[family]
 
 
-@pytest.fixture(autouse=True)
-def _required_capabilities(request: pytest.FixtureRequest) -> None:
+def require_capabilities(request: pytest.FixtureRequest) -> None:
     """A test that needs a capability the target lacks is skipped with that reason, never silently passed."""
     needed = [mark.args[0] for mark in request.node.iter_markers("capability")]
     family = family_of(request.node)

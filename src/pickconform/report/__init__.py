@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pickconform import __version__
-from pickconform.catalogue import Requirement
+from pickconform.catalogue import Requirement, family_notes
 from pickconform.outcomes import OUTCOMES, Outcome
 
 __all__ = [
@@ -185,6 +185,7 @@ def exit_status(document: dict[str, Any]) -> int:
 
 def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: bool = False) -> dict[str, Any]:
     summary = {status: sum(v.status == status for v in items) for status in OUTCOMES}
+    families = {v.requirement.family for v in items}
     return {
         "format": FORMAT,
         "pickconform": __version__,
@@ -192,6 +193,7 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
         "run": run,
         "strict": strict,
         "summary": summary,
+        "notes": {family: note for family, note in family_notes().items() if family in families},
         "requirements": [
             {
                 "id": v.requirement.id,
@@ -237,6 +239,7 @@ def as_markdown(document: dict[str, Any]) -> str:
         "",
         f"**{summary_line(document)}**",
         "",
+        *(f"> **{family}**: {note}\n" for family, note in (document.get("notes") or {}).items()),
         *_cassette_lines(document.get("cassettes")),
         *_inbound_lines(document.get("unexpected_inbound")),
         "| Requirement | Level | Basis | Status | Title | Reason |",

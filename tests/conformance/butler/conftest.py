@@ -228,6 +228,15 @@ def create_with_attributes(butler: ButlerApi, scenario: Scenario, priority: str)
     create(butler, scenario, butler.sku_without_inventory(), 1, attributes)
 
 
+@when("a pick request without externalServiceRequestId is created")
+def create_without_external_id(butler: ButlerApi, scenario: Scenario) -> None:
+    external_id = butler.values.reference("PICK")
+    scenario.body = pick_request(external_id, [(f"{external_id}_1", butler.sku_without_inventory(), 1)])
+    scenario.body.pop("externalServiceRequestId")
+    scenario.body["serviceRequests"][0].pop("externalServiceRequestId")
+    scenario.response = butler.create(scenario.body)
+
+
 def _line_product(body: dict[str, Any]) -> dict[str, Any]:
     return body["serviceRequests"][0]["expectations"]["containers"][0]["products"][0]
 
@@ -354,6 +363,23 @@ def created_object(scenario: Scenario, requirement: str) -> None:
         response,
     )
     expect(all(line.get("type") == "PICK_LINE" for line in lines), requirement, "lines must be PICK_LINE", response)
+
+
+@then("the created object has ids, its line, type PICK and state CREATED")
+def created_without_external_id(scenario: Scenario, requirement: str) -> None:
+    """Whether the answer carries an externalServiceRequestId of the target's is not judged here (optional)."""
+    body, response = created(scenario, requirement), scenario.response
+    for key, expected in (("type", "PICK"), ("state", "CREATED"), ("status", "CREATED")):
+        expect(body.get(key) == expected, requirement, f"expected {key} {expected!r}, got {body.get(key)!r}", response)
+    lines = body.get("serviceRequests")
+    check(isinstance(lines, list) and len(lines) == 1, requirement, "expected the one pick line sent", response)
+    ids = [body.get("id"), *(line.get("id") for line in lines if isinstance(line, dict))]
+    expect(
+        len(ids) == 2 and all(isinstance(i, int) for i in ids) and ids[0] != ids[1],
+        requirement,
+        f"the request and its pick line need distinct integer ids, got {ids}",
+        response,
+    )
 
 
 @then("the created object keeps the priority and the time window")
