@@ -1,5 +1,6 @@
-"""`pickconform run | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0 pass,
-1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | serve | diff | compare | report | trace | mutants | variants`: the command-line contract (exit 0
+pass, 1 fail or breaking change (with `--fail-on new`: a requirement that newly fails), 2 usage or profile error, 3 no
+fail but some requirement could not be judged: error)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,16 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
+    if args.baseline_report or args.fail_on == "new":  # read before the run starts: one line if it cannot be
+        from pickconform.report import compare
+
+        try:
+            if not args.baseline_report:
+                raise compare.BaselineError("--fail-on new needs --baseline-report: what is new is judged against one")
+            compare.load(args.baseline_report)
+        except compare.BaselineError as exc:
+            print(f"pickconform: error: {'--baseline-report ' if args.baseline_report else ''}{exc}", file=sys.stderr)
+            return EXIT_USAGE
     pytest_args += to_pytest_args(vars(args))
     try:
         pytest_args += _xdist_args(args)
@@ -202,6 +213,35 @@ def _diff(args: argparse.Namespace) -> int:
     return EXIT_FAIL if diff_report.breaking(document) else EXIT_PASS
 
 
+def _compare(args: argparse.Namespace) -> int:
+    """Set each requirement's outcome in NEW beside OLD's. Exit 1 when some requirement newly fails (or, with
+    --fail-on any, when NEW has any fail), 0 otherwise, 2 when a report cannot be read."""
+    import json
+    from pathlib import Path
+
+    from pickconform.report import EXIT_FAIL as FAILED
+    from pickconform.report import compare
+
+    try:
+        old, new = compare.load(args.old), compare.load(args.new)
+    except compare.BaselineError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    comparison = compare.compare(old, new, args.old)
+    print(f"pickconform compare: {new.get('target', '?')} against {args.old}")
+    print("\n".join(compare.lines(comparison)))
+    if args.report_dir:
+        directory = Path(args.report_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "comparison.json").write_text(json.dumps(comparison, indent=2, ensure_ascii=False) + "\n")
+        (directory / "comparison.md").write_text("\n".join(compare.as_markdown(comparison)))
+        print(f"comparison written to {directory / 'comparison.md'}")
+    if args.fail_on == "any":
+        failing = any(r.get("status") in compare.FAILING for r in new["requirements"])
+        return FAILED if failing else EXIT_PASS
+    return FAILED if compare.newly_failing(comparison) else EXIT_PASS
+
+
 def _mutants(args: argparse.Namespace) -> int:
     from pickconform.reference.mutants import all_mutants
 
@@ -284,6 +324,20 @@ def parser() -> argparse.ArgumentParser:
         "--poll-timeout", type=float, default=5.0, help="seconds a re-sent read may take to reach its recorded answer"
     )
     diff.set_defaults(handler=_diff)
+
+    compared = commands.add_parser(
+        "compare", help="set each requirement's outcome in a run's report.json beside an earlier run's"
+    )
+    compared.add_argument("old", metavar="OLD", help="the earlier run's report.json, or its report directory")
+    compared.add_argument("new", metavar="NEW", help="the later run's report.json, or its report directory")
+    compared.add_argument(
+        "--fail-on",
+        choices=("new", "any"),
+        default="new",
+        help="new (default): exit 1 only when a requirement newly fails or errors; any: exit 1 when NEW has any fail",
+    )
+    compared.add_argument("--report-dir", help="write comparison.json and comparison.md here")
+    compared.set_defaults(handler=_compare)
 
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)

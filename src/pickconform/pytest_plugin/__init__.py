@@ -11,7 +11,9 @@ import contextlib
 import gc
 import signal
 import threading
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +29,7 @@ from pickconform.paths import FAMILIES, SUITE
 from pickconform.pytest_plugin.items import family_of, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
-from pickconform.report import TestOutcome
+from pickconform.report import TestOutcome, compare
 from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
 from pickconform.targets.profile import ProfileError, load_profile
 
@@ -41,6 +43,8 @@ _WIRE = pytest.StashKey[Wire]()  # what every client of the session's target sha
 _FUZZING = pytest.StashKey[fuzzing.FuzzSettings]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
+_BASELINE = pytest.StashKey[dict[str, Any] | None]()  # --baseline-report, loaded
+_STARTED = pytest.StashKey[tuple[datetime, float]]()  # the wall clock and the monotonic one when the session started
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -91,6 +95,7 @@ def pytest_configure(config: pytest.Config) -> None:
         replaying=bool(config.getoption("replay")),
         all_operations=config.getoption("fuzz_all"),
     )
+    config.stash[_BASELINE] = _baseline(config)
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
@@ -102,6 +107,18 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[_TARGET] = connect(profile, run, selected_families(config), config.stash[_WIRE])
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
+
+
+def _baseline(config: pytest.Config) -> dict[str, Any] | None:
+    """The earlier run's report.json, read before anything runs: a missing or garbled one is a usage error."""
+    if config.getoption("fail_on") == "new" and not config.getoption("baseline_report"):
+        raise pytest.UsageError("--fail-on new needs --baseline-report: what is new is judged against a baseline")
+    if not config.getoption("baseline_report"):
+        return None
+    try:
+        return compare.load(config.getoption("baseline_report"))
+    except compare.BaselineError as exc:
+        raise pytest.UsageError(f"--baseline-report {exc}") from None
 
 
 _TIME_LIMIT_HIT = pytest.StashKey[threading.Event]()
@@ -377,6 +394,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The real start, for the report's environment: metadata of the run, never a value sent to the target.
+    session.config.stash[_STARTED] = (datetime.now(UTC), time.monotonic())
+
+
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report."""
     leftover = getattr(node, "workeroutput", {}).get("pickconform_unexpected_inbound", {})
@@ -421,15 +443,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "directory": config.getoption(mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
+    started, monotonic = config.stash.get(_STARTED, (datetime.now(UTC), time.monotonic()))
+    document["environment"] = report.environment(started, time.monotonic() - monotonic)
     inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
     if inbound is not None:
         document["unexpected_inbound"] = inbound
+    baseline = config.stash.get(_BASELINE, None)
+    if baseline is not None:
+        document["comparison"] = compare.compare(baseline, document, str(config.getoption("baseline_report")))
     config.stash[_DOCUMENT] = document
     if config.getoption("report_dir"):
         config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
         session.exitstatus = report.exit_status(document)
+        if "comparison" in document and config.getoption("fail_on") == "new":
+            # Known failures stay in the report; only what newly fails (or errors) breaks the build.
+            session.exitstatus = report.EXIT_FAIL if compare.newly_failing(document["comparison"]) else report.EXIT_OK
 
 
 def target_name(config: pytest.Config) -> str:
@@ -463,6 +493,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             yellow=True,
         )
     write_verdicts(terminalreporter, document)
+    if "comparison" in document:
+        for line in compare.lines(document["comparison"]):
+            terminalreporter.write_line(f"pickconform: {line}")
     written = config.stash.get(_WRITTEN, [])
     if written:
         terminalreporter.write_line(f"report written to {', '.join(str(path) for path in written)}")

@@ -48,6 +48,7 @@ class OutcomeCollector:
                 tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
                 properties.get("error", ""),
                 properties.get("stopped", ""),
+                properties.get("precondition", ""),
                 report.duration,
                 tuple(properties.get("stale_cassette", "").split()),
                 json.loads(properties.get("scenario") or "{}"),
