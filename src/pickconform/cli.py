@@ -181,8 +181,9 @@ def _diff(args: argparse.Namespace) -> int:
         if unknown:
             return usage(f"unknown requirement {unknown[0]!r}")
     baseline_dir = Path(args.baseline)
+    not_resent: list[dict[str, object]] = []
     try:
-        scenarios = baseline.load(baseline_dir, args.api or FAMILIES, args.requirement or ())
+        scenarios = baseline.load(baseline_dir, args.api or FAMILIES, args.requirement or (), not_resent)
     except baseline.BaselineError as exc:
         return usage(str(exc))
     from pickconform.cassettes import recorded_run
@@ -205,7 +206,9 @@ def _diff(args: argparse.Namespace) -> int:
     finally:
         differ.close()
         target.close()
-    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started)
+    document = diff_report.as_document(
+        results, target.name, baseline_dir.name, time.monotonic() - started, not_resent
+    )
     print("\n".join(diff_report.summary(document)))
     if args.report_dir:
         diff_report.write(document, Path(args.report_dir))

@@ -613,6 +613,7 @@ def render_diff(document: dict[str, Any]) -> str:
             requirements=requirements,
             operations=operations,
             scenarios=[{**s, "family": str(s.get("family") or "other")} for s in scenarios],
+            not_resent=[c for c in document.get("not_resent") or [] if isinstance(c, dict)],
         )
     )
 
