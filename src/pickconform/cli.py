@@ -206,9 +206,7 @@ def _diff(args: argparse.Namespace) -> int:
     finally:
         differ.close()
         target.close()
-    document = diff_report.as_document(
-        results, target.name, baseline_dir.name, time.monotonic() - started, not_resent
-    )
+    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started, not_resent)
     print("\n".join(diff_report.summary(document)))
     if args.report_dir:
         diff_report.write(document, Path(args.report_dir))
