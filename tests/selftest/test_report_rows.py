@@ -281,3 +281,19 @@ def test_run_over_run_says_what_changed_and_fails_only_on_what_is_new(
     assert "## Since the last run" in (out / "report.md").read_text()
     assert 'aria-label="since the last run"' in (out / "report.html").read_text()
     assert "still failing" in known_run.stdout
+
+
+def test_diff_lists_the_cassettes_it_does_not_resend_with_why() -> None:
+    from pickconform.paths import ROOT
+    from pickconform.upgrade import baseline
+    from pickconform.upgrade import report as diff_report
+
+    not_resent: list[dict[str, Any]] = []
+    scenarios = baseline.load(ROOT / "cassettes" / "reference", ("clarus",), (), not_resent)
+    assert scenarios and not_resent, "the shipped Clarus cassettes have fuzzing ones: none was listed"
+    assert all("test_fuzz.py::" in c["test"] and c["reason"] == baseline.NOT_RESENT_FUZZING for c in not_resent)
+    assert {c["family"] for c in not_resent} == {"clarus"}
+    document = diff_report.as_document([], "t", "b", 0.0, not_resent)
+    assert document["summary"]["not_resent"] == len(not_resent) and document["not_resent"] == not_resent
+    assert "## Not re-sent" in diff_report._markdown(document)
+    assert f"{len(not_resent)} fuzzing cassette(s) not re-sent" in diff_report.summary(document)[-1]
