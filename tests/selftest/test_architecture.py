@@ -12,7 +12,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # Lowest first. A module may import its own layer and the layers below it, never one above.
 LAYERS = (
     {"__version__", "_compat", "paths", "determinism", "catalogue", "options", "outcomes"},  # facts and definitions
-    {"http", "verdict"},  # talking to targets; how a check judges
+    {"http", "verdict", "personal"},  # talking to targets; how a check judges; the personal data the suite sends
     {"cassettes"},  # record and replay
     # Schemathesis; profiles, test data; what code outside a family may ask of a family's target
     {"fuzzing", "targets.profile", "targets.preflight", "targets.ready_data", "targets.family"},
@@ -95,6 +95,10 @@ def test_every_package_is_in_a_layer_and_says_what_it_is() -> None:
 GLOBAL_STATE = {
     # The running test's findings: a race's threads record into them, and a context variable would not reach them.
     ("pickconform/verdict.py", "_current"),
+    # The personal values the suite has sent in this process (a pattern of them, rebuilt as one is added): redaction
+    # runs where no run's object reaches (vcrpy's filters, an exchange redacted when read, a violation's message), and
+    # a value sent must stay redacted for as long as anything of it can be written, so it only grows.
+    ("pickconform/http/redaction.py", "_sent_pattern"),
 }
 
 
