@@ -360,7 +360,8 @@ def _long_document() -> dict[str, Any]:
         family = ("clarus", "butler", "emporix")[index % 3]
         status = ("fail", "pass", "warn", "skip", "error", "pass")[index % 6]
         rid = f"{family.upper()}-REQUIREMENT-NUMBER-{index}"
-        finding = {"nodeid": f"tests/conformance/{family}/test_scenarios.py::test_{long}[{index}]",
+        nodeid = f"tests/conformance/{family}/test_scenarios.py::test_cancel_succeeds_in_state[{index}-fulfillable]"
+        finding = {"nodeid": nodeid if index % 2 else f"tests/conformance/{family}/test_fuzz.py::test_{long}[{index}]",
                    "requirement": rid, "message": f"expected {long}", "count": 1, "soft": status == "warn",
                    "exchange": _exchange(url=f"http://127.0.0.1:8765/{family}/api/{long}?{long}",
                                          response_body=json.dumps({"detail": long * 3})),
@@ -369,6 +370,11 @@ def _long_document() -> dict[str, Any]:
         requirement = _requirement(rid, status, evidence, statement=f"Statement of {rid}: {long}",
                                    decision=f"specs/{family}/DECISIONS.md#{long}", source=f"004 §{long}")  # fmt: skip
         requirement["tests"][0]["nodeid"] = finding["nodeid"]
+        if evidence:  # the test's exchange log, as the evidence list shows it (report.evidence.test_log)
+            entry = {"kind": "exchange", **finding["exchange"], "curl": f"curl -X POST {finding['exchange']['url']}",
+                     "violating": True}  # fmt: skip
+            requirement["tests"][0]["log"] = {"exchanges": 1, "exchanges_omitted": 0, "notifications": 0,
+                                              "notifications_omitted": 0, "entries": [entry]}  # fmt: skip
         rows.append(requirement)
     return _document(*rows)
 
