@@ -12,6 +12,7 @@ import gc
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from pickconform.paths import FAMILIES, SUITE
 from pickconform.pytest_plugin.items import family_of, is_conformance, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report, notifications_so_far
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
-from pickconform.report import TestOutcome
+from pickconform.report import TestOutcome, compare
 from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
 from pickconform.targets.profile import Profile, ProfileError, load_profile
 from pickconform.verdict import RunIdReused, Violations
@@ -57,6 +58,8 @@ _RUN_ID_REUSED = pytest.StashKey[str]()  # the one line a run stops with when th
 RUN_KEY = "pickconform_run"  # where the controller names the run's seed and run id to its xdist workers
 _NAMED = pytest.StashKey[set[str]]()  # the requirements of the tests named by node id: the report's only ones
 _PROFILE = pytest.StashKey[dict[str, str]]()  # the profile's name, and its path as the user gave it
+_BASELINE = pytest.StashKey[dict[str, Any] | None]()  # --baseline-report, loaded
+_STARTED = pytest.StashKey[tuple[datetime, float]]()  # the wall clock and the monotonic one when the session started
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -111,6 +114,7 @@ def pytest_configure(config: pytest.Config) -> None:
         replaying=bool(config.getoption("replay")),
         all_operations=config.getoption("fuzz_all"),
     )
+    config.stash[_BASELINE] = _baseline(config)
     report_dir = config.getoption("report_dir")
     if report_dir:
         directory = Path(report_dir)
@@ -131,6 +135,18 @@ def _asks_for_the_suite(config: pytest.Config) -> bool:
         config.getoption(option.pytest_flag[2:].replace("-", "_"), None) not in (None, False, [], option.pytest_default)
         for option in RUN_OPTIONS
     )
+
+
+def _baseline(config: pytest.Config) -> dict[str, Any] | None:
+    """The earlier run's report.json, read before anything runs: a missing or garbled one is a usage error."""
+    if config.getoption("fail_on") == "new" and not config.getoption("baseline_report"):
+        raise pytest.UsageError("--fail-on new needs --baseline-report: what is new is judged against a baseline")
+    if not config.getoption("baseline_report"):
+        return None
+    try:
+        return compare.load(config.getoption("baseline_report"))
+    except compare.BaselineError as exc:
+        raise pytest.UsageError(f"--baseline-report {exc}") from None
 
 
 _TIME_LIMIT_HIT = pytest.StashKey[threading.Event]()
@@ -470,6 +486,11 @@ def _run_id_reused(call: pytest.CallInfo[None]) -> RunIdReused | None:
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The real start, for the report's environment: metadata of the run, never a value sent to the target.
+    session.config.stash[_STARTED] = (datetime.now(UTC), time.monotonic())
+
+
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report, and its reused run id."""
     output = getattr(node, "workeroutput", {})
@@ -523,15 +544,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
     report.add_reproduce_lines(document)
+    started, monotonic = config.stash.get(_STARTED, (datetime.now(UTC), time.monotonic()))
+    document["environment"] = report.environment(started, time.monotonic() - monotonic)
     inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
     if inbound is not None:
         document["unexpected_inbound"] = inbound
+    baseline = config.stash.get(_BASELINE, None)
+    if baseline is not None:
+        document["comparison"] = compare.compare(baseline, document, str(config.getoption("baseline_report")))
     config.stash[_DOCUMENT] = document
     if config.getoption("report_dir"):
         config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
         session.exitstatus = report.exit_status(document)
+        if "comparison" in document and config.getoption("fail_on") == "new":
+            # Known failures stay in the report; only what newly fails (or errors) breaks the build.
+            session.exitstatus = report.EXIT_FAIL if compare.newly_failing(document["comparison"]) else report.EXIT_OK
 
 
 def target_name(config: pytest.Config) -> str:
@@ -572,6 +601,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     write_verdicts(terminalreporter, document)
     run = document["run"]
     terminalreporter.write_line(f"run id {run['run_id']}, seed {run['seed']} (--run-id and --seed repeat them)")
+    if "comparison" in document:
+        for line in compare.lines(document["comparison"]):
+            terminalreporter.write_line(f"pickconform: {line}")
     written = config.stash.get(_WRITTEN, [])
     if written:
         terminalreporter.write_line(f"report written to {', '.join(str(path) for path in written)}")
