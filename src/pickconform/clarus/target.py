@@ -14,6 +14,7 @@ from pickconform.http.pacing import Patience
 from pickconform.targets.family import TENANT_ROLES
 from pickconform.targets.preflight import require_reachable, require_token
 from pickconform.targets.profile import secret_from_env
+from pickconform.verdict import FirstSends
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ClarusTarget:
         self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
         self.wire = wire
         self.log = wire.log
+        self.first_sends = FirstSends()  # references created in this process: an earlier run's are refused
         self._token_client = make_client(self.base_url, self.wire)
         self._clients: dict[str, httpx.Client] = {}
 
