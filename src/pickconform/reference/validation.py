@@ -66,16 +66,14 @@ INFERRED = "x-pickconform-inferred"
 
 
 def without_inferred(schemas: dict[str, Any]) -> None:
-    """Remove every keyword the spec marks `x-pickconform-inferred` (limits no document states), in place."""
+    """Remove every limit the spec marks `x-pickconform-inferred` (lengths, sizes, ranges, patterns no document
+    states), in place. An inferred `required` stays: the reference needs the fields it works with."""
     for node in _objects(schemas):
         marker = node.get(INFERRED)
         if isinstance(marker, list):
             for keyword in marker:
-                name, _, only = str(keyword).partition(":")
-                if name == "required" and only and isinstance(node.get("required"), list):
-                    node["required"] = [r for r in node["required"] if r != only]
-                else:
-                    node.pop(name, None)
+                if not str(keyword).startswith("required"):
+                    node.pop(str(keyword), None)
 
 
 def nullable_optionals(schemas: dict[str, Any]) -> None:
