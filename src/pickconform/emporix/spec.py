@@ -36,6 +36,21 @@ def _error_message(documented: bool = False) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator({"$ref": "#/components/schemas/ErrorMessage", **document})
 
 
+@cache
+def _job_id_parameter() -> jsonschema.Draft202012Validator:
+    """GET's jobId path parameter, as seed 003 documents it (3-16 characters of [a-zA-Z0-9_-])."""
+    operation = openapi().raw_schema["paths"]["/pick-pack/{tenant}/jobs/recalculations/{jobId}"]["get"]
+    return jsonschema.Draft202012Validator(
+        next(p["schema"] for p in operation["parameters"] if p.get("name") == "jobId")
+    )
+
+
+def retrievable(job_id: object) -> bool:
+    """Whether GET can take this jobId: the documented path parameter, not the creation response's schema (whose
+    limits no document states for the response itself)."""
+    return isinstance(job_id, str) and _job_id_parameter().is_valid(job_id)
+
+
 def conforms(
     method: str, path: str, response: httpx.Response, requirement: str | None = None, *, stop: bool = False
 ) -> bool:

@@ -265,7 +265,15 @@ def accepted(emporix_target: EmporixTarget, scenario: Scenario, requirement: str
         response,
     )
     check(response.status_code == 200, requirement, "expected the job to be accepted (200)", response)
-    # The next steps read the job by its id: a jobId GET cannot take stops the scenario here.
+    # The next steps read the job by its id: a jobId GET cannot take stops the scenario here. Judged against GET's
+    # documented path parameter (seed 003), whatever the creation response's own schema leaves to inference.
+    job_id = job_id_of(response)
+    check(
+        spec.retrievable(job_id),
+        "EMPORIX-JOB-ID-FORMAT",
+        f"jobId {job_id!r} cannot be retrieved: GET takes 3-16 characters of [a-zA-Z0-9_-] (003 §Retrieving a job)",
+        response,
+    )
     spec.conforms("POST", api_path(emporix_target, response), response, "EMPORIX-JOB-ID-FORMAT", stop=True)
 
 
