@@ -8,8 +8,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from pickconform.paths import FAMILIES, SPECS
+from pickconform.paths import FAMILIES, family_specs
 
 LEVELS = ("MUST", "SHOULD")
 # documented: the seeds or the vendor's own published reference say it (`source` quotes them);
@@ -34,12 +35,16 @@ class Requirement:
         return self.basis == "interpretation" or self.level == "SHOULD"
 
 
-@cache
 def catalogue() -> dict[str, Requirement]:
-    """All requirements by ID, in catalogue order."""
+    """All requirements by ID, in catalogue order (that of the registered families)."""
+    return _catalogue(tuple((family, family_specs(family)) for family in FAMILIES))
+
+
+@cache
+def _catalogue(families: tuple[tuple[str, Path], ...]) -> dict[str, Requirement]:
     found: dict[str, Requirement] = {}
-    for family in FAMILIES:
-        path = SPECS / family / "requirements.toml"
+    for family, specs in families:
+        path = specs / "requirements.toml"
         if not path.exists():
             continue
         for entry in tomllib.loads(path.read_text())["requirement"]:

@@ -144,9 +144,9 @@ def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pickconform.determinism import RunContext
+    from pickconform.family.profile import ProfileError, load_profile
     from pickconform.http.client import Wire
     from pickconform.targets import connect, start_embedded
-    from pickconform.targets.profile import ProfileError, load_profile
     from pickconform.upgrade import baseline, diff
     from pickconform.upgrade import report as diff_report
 

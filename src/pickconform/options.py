@@ -3,6 +3,7 @@ table, and `pickconform run` hands what it was given to pytest under the same na
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ class Option:
     help: str
     kind: type | None = str  # None: a flag
     repeatable: bool = False
-    choices: tuple[str, ...] | None = None
+    choices: Sequence[str] | None = None  # read when the options are added: the registered families for --api
     metavar: str | None = None
     pytest_name: str = ""  # where pytest has an option of this name already
     pytest_default: Any = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from pickconform.registry import NAMES, registered
+
 
 def _find_root() -> Path:
     if env := os.environ.get("PICKCONFORM_ROOT"):
@@ -23,4 +25,14 @@ ROOT = _find_root()
 SPECS = ROOT / "specs"
 FEATURES = ROOT / "features"
 SUITE = ROOT / "tests" / "conformance"
-FAMILIES = ("clarus", "butler", "emporix")
+FAMILIES = NAMES  # the registered API families' names, always as registered now (`pickconform.registry`)
+
+
+def family_specs(family: str) -> Path:
+    """Where a registered family's specs live (its `requirements.toml`, ...)."""
+    return registered()[family].specs or SPECS / family
+
+
+def family_tests(family: str) -> Path:
+    """Where a registered family's conformance tests live."""
+    return registered()[family].tests or SUITE / family

@@ -7,7 +7,6 @@ Registered through the `pytest11` entry point, so `pytest --profile my.toml` and
 from __future__ import annotations
 
 import _thread
-import contextlib
 import gc
 import signal
 import threading
@@ -20,16 +19,17 @@ import pytest
 from pickconform import cassettes, fuzzing, report
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_SEED, RunContext, Values
+from pickconform.family import ready_data
+from pickconform.family.profile import ProfileError, load_profile
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS
-from pickconform.paths import FAMILIES, SUITE
-from pickconform.pytest_plugin.items import family_of, primary_requirement, requirements_of
+from pickconform.paths import FAMILIES
+from pickconform.pytest_plugin.items import family_at, family_of, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
-from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
-from pickconform.targets.profile import ProfileError, load_profile
+from pickconform.targets import Target, connect, embedded_name, replay_target, slots, start_embedded
 
 __all__ = ["family_of", "family_target", "primary_requirement", "requirements_of"]
 
@@ -183,10 +183,9 @@ def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Families not selected are not even imported: a run of one family does not depend on the others."""
-    with contextlib.suppress(ValueError):
-        parts = collection_path.relative_to(SUITE).parts
-        if parts and parts[0] in FAMILIES and parts[0] not in selected_families(config):
-            return True
+    family = family_at(collection_path)
+    if family is not None and family not in selected_families(config):
+        return True
     return None
 
 

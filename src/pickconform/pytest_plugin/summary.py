@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from pickconform import report
+from pickconform.family import ready_data
 from pickconform.report import Finding, TestOutcome
-from pickconform.targets import ready_data
 
 __all__ = ["OutcomeCollector", "write_verdicts"]
 
