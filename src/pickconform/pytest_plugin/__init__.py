@@ -7,6 +7,7 @@ Registered through the `pytest11` entry point, so `pytest --profile my.toml` and
 from __future__ import annotations
 
 import _thread
+import dataclasses
 import gc
 import signal
 import threading
@@ -23,10 +24,10 @@ from pickconform.family import ready_data
 from pickconform.family.profile import ProfileError, load_profile
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
-from pickconform.options import RUN_OPTIONS
-from pickconform.paths import FAMILIES
+from pickconform.options import RUN_OPTIONS, RunSettings
 from pickconform.pytest_plugin.items import family_at, family_of, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
+from pickconform.pytest_plugin.settings import run_settings, store_settings
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
 from pickconform.targets import Target, connect, embedded_name, replay_target, slots, start_embedded
@@ -59,39 +60,41 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
     config.pluginmanager.register(ready_data.ReadyDataPlugin(config), "pickconform-ready-data")
     config.stash[_TARGET] = None
+    settings = store_settings(config, RunSettings.from_pytest(config))  # the options, read once
     for option in ("mutant", "variant"):
-        if config.getoption(option) and config.getoption("profile"):
+        if getattr(settings, option) and settings.profile:
             raise pytest.UsageError(f"--{option} runs the embedded reference: it cannot be combined with --profile")
-    if config.getoption("mutant") and config.getoption("variant"):
+    if settings.mutant and settings.variant:
         raise pytest.UsageError("--mutant and --variant are mutually exclusive: each runs one reading of the reference")
-    if config.getoption("mutant") or config.getoption("variant"):
+    if settings.mutant or settings.variant:
         from pickconform.reference.mutants import all_mutants, all_variants
 
-        if config.getoption("mutant") and config.getoption("mutant") not in all_mutants():
-            raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
-        if config.getoption("variant") and config.getoption("variant") not in all_variants():
-            raise pytest.UsageError(f"unknown variant {config.getoption('variant')!r} (see `pickconform variants`)")
-    if config.getoption("replay"):
+        if settings.mutant and settings.mutant not in all_mutants():
+            raise pytest.UsageError(f"unknown mutant {settings.mutant!r} (see `pickconform mutants`)")
+        if settings.variant and settings.variant not in all_variants():
+            raise pytest.UsageError(f"unknown variant {settings.variant!r} (see `pickconform variants`)")
+    if settings.replay:
         for option in ("profile", "mutant", "variant"):
-            if config.getoption(option):
+            if getattr(settings, option):
                 raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
     profile = None
-    if config.getoption("profile"):
+    if settings.profile:
         try:
-            profile = load_profile(config.getoption("profile"))
+            profile = load_profile(settings.profile)
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
+    settings = run_settings(config)  # a replay's: the recording's seed and run id
     config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
     config.stash[_FUZZING] = fuzzing.FuzzSettings(
-        examples=config.getoption("fuzz_examples"),
-        randomised=config.getoption("fuzz_random"),
+        examples=settings.fuzz_examples,
+        randomised=settings.fuzz_random,
         seed=run_context(config).seed,
-        replaying=bool(config.getoption("replay")),
-        all_operations=config.getoption("fuzz_all"),
+        replaying=bool(settings.replay),
+        all_operations=settings.fuzz_all,
     )
-    report_dir = config.getoption("report_dir")
+    report_dir = settings.report_dir
     if report_dir:
         directory = Path(report_dir)
         directory.mkdir(parents=True, exist_ok=True)
@@ -113,7 +116,7 @@ def _start_time_limit(config: pytest.Config) -> None:
     """--max-time: when it passes, the run takes SIGTERM's clean path (pytest stops, the report is written; the CLI
     exits 143), whatever the target is doing meanwhile."""
     hit = config.stash[_TIME_LIMIT_HIT] = threading.Event()
-    seconds = config.getoption("max_time")
+    seconds = run_settings(config).max_time
     if seconds is None or hasattr(config, "workerinput"):
         return
     if seconds <= 0:
@@ -137,7 +140,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Recorder | None:
     """The session's recorder (the tap of its wire), if it records or replays."""
-    record, replay = config.getoption("record"), config.getoption("replay")
+    settings = run_settings(config)
+    record, replay = settings.record, settings.replay
     config.stash[_RECORDER] = None
     if record and replay:
         raise pytest.UsageError("--record and --replay are mutually exclusive")
@@ -147,21 +151,22 @@ def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Rec
         recorded = cassettes.recorded_run(Path(replay))
         if recorded is None:
             raise pytest.UsageError(f"--replay {replay}: no pickconform cassette in it")
-        seed, run_id = config.getoption("seed"), config.getoption("run_id")
+        seed, run_id = settings.seed, settings.run_id
         if (seed is not None and seed != recorded.seed) or (run_id is not None and run_id != recorded.run_id):
             raise pytest.UsageError(
                 f"--replay {replay}: recorded with seed {recorded.seed} and run id {recorded.run_id}"
             )
-        # Replay sends what the recording sent: same seed, run id and clock.
+        # Replay sends what the recording sent: same seed, run id and clock (the options, too, for xdist's workers).
         config.option.seed, config.option.run_id = recorded.seed, recorded.run_id
+        store_settings(config, dataclasses.replace(settings, seed=recorded.seed, run_id=recorded.run_id))
         config.stash[_REPLAYED_RUN] = recorded
         blocker = cassettes.network_blocked()
         blocker.__enter__()
         config.add_cleanup(lambda: blocker.__exit__(None, None, None))
         config.stash[_RECORDER] = cassettes.Recorder(
-            Path(replay), "replay", fail_stale=config.getoption("fail_stale"), limits=limits
+            Path(replay), "replay", fail_stale=settings.fail_stale, limits=limits
         )
-    elif config.getoption("fail_stale"):
+    elif settings.fail_stale:
         raise pytest.UsageError("--fail-stale applies to --replay only")
     elif record:
         # Its metadata (the target's slots) is known once the target is (`pickconform_target`).
@@ -170,14 +175,13 @@ def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Rec
 
 
 def selected_families(config: pytest.Config) -> tuple[str, ...]:
-    return tuple(config.getoption("api") or FAMILIES)
+    return run_settings(config).families
 
 
 def run_context(config: pytest.Config, remote: bool = False) -> RunContext:
     if _REPLAYED_RUN in config.stash:
         return config.stash[_REPLAYED_RUN]
-    seed = config.getoption("seed")
-    run_id = config.getoption("run_id")
+    seed, run_id = run_settings(config).seed, run_settings(config).run_id
     return RunContext(seed=DEFAULT_SEED if seed is None else seed, run_id=run_id or RunContext().run_id)
 
 
@@ -191,7 +195,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     families = set(selected_families(config))
-    wanted = set(config.getoption("requirement") or ())
+    wanted = set(run_settings(config).requirement)
     unknown = wanted - set(catalogue())
     if unknown:
         raise pytest.UsageError(f"unknown requirement {sorted(unknown)[0]!r}")
@@ -253,7 +257,8 @@ def pytest_bdd_apply_tag(tag: str, function: Any) -> bool | None:
 def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     config = request.config
     target = config.stash[_TARGET]
-    if target is None and config.getoption("replay"):
+    settings = run_settings(config)
+    if target is None and settings.replay:
         target = replay_target(
             selected_families(config),
             run_context(config),
@@ -266,8 +271,8 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         target = start_embedded(
             selected_families(config),
             run_context(config),
-            config.getoption("mutant"),
-            config.getoption("variant"),
+            settings.mutant,
+            settings.variant,
             config.stash[_WIRE],
         )
         config.stash[_TARGET] = target
@@ -281,9 +286,8 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
 @pytest.fixture(autouse=True)
 def _cassette(request: pytest.FixtureRequest) -> Iterator[None]:
     """With --record or --replay, each conformance test's outbound HTTP goes to or comes from its own cassette."""
-    if family_of(request.node) is None or not (
-        request.config.getoption("record") or request.config.getoption("replay")
-    ):
+    settings = run_settings(request.config)
+    if family_of(request.node) is None or not (settings.record or settings.replay):
         yield
         return
     request.getfixturevalue("pickconform_target")  # creates the recorder (record) and the target outside the cassette
@@ -402,30 +406,31 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if described is None:
         return
     name, run, available = described
-    wanted = set(config.getoption("requirement") or ())
+    settings = run_settings(config)
+    wanted = set(settings.requirement)
     requirements = [
         r
         for r in catalogue().values()
         if r.family in selected_families(config) and r.family in available and (not wanted or r.id in wanted)
     ]
-    strict = config.getoption("strict_conformance")
+    strict = settings.strict
     unjudged = STOPPED_AT_TIME_LIMIT if config.stash[_TIME_LIMIT_HIT].is_set() else None
     document = report.as_document(
         report.verdicts(requirements, outcomes, strict, unjudged), name, run.as_dict(), strict
     )
-    mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
+    mode = "record" if settings.record else "replay" if settings.replay else None
     if mode is not None:
         document["cassettes"] = {
             "mode": mode,
-            "directory": config.getoption(mode),
+            "directory": getattr(settings, mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
     inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
     if inbound is not None:
         document["unexpected_inbound"] = inbound
     config.stash[_DOCUMENT] = document
-    if config.getoption("report_dir"):
-        config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
+    if settings.report_dir:
+        config.stash[_WRITTEN] = report.write(document, Path(settings.report_dir), outcomes)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
         session.exitstatus = report.exit_status(document)
@@ -433,9 +438,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def target_name(config: pytest.Config) -> str:
     """The name of the target the options select (the profile's target is named by the profile)."""
-    if config.getoption("replay"):
-        return f"replay of {Path(config.getoption('replay')).name}"
-    return embedded_name(config.getoption("mutant"), config.getoption("variant"))
+    settings = run_settings(config)
+    if settings.replay:
+        return f"replay of {Path(settings.replay).name}"
+    return embedded_name(settings.mutant, settings.variant)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -445,12 +451,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(
             f"pickconform: {len(stale)} stale cassette(s), recorded with other specs "
             f"({', '.join(changed[:5])}); re-record with --record"
-            f"{'' if config.getoption('fail_stale') else ', or pass --fail-stale to fail on it'}",
+            f"{'' if run_settings(config).fail_stale else ', or pass --fail-stale to fail on it'}",
             yellow=True,
         )
     if config.stash[_TIME_LIMIT_HIT].is_set():
         terminalreporter.write_line(
-            f"pickconform: {STOPPED_AT_TIME_LIMIT} (--max-time {config.getoption('max_time'):g})", yellow=True
+            f"pickconform: {STOPPED_AT_TIME_LIMIT} (--max-time {run_settings(config).max_time:g})", yellow=True
         )
     document = config.stash.get(_DOCUMENT, None)
     if document is None:

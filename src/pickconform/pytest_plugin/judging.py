@@ -16,6 +16,7 @@ from pickconform import cassettes, verdict
 from pickconform.catalogue import catalogue
 from pickconform.http.client import TargetMisbehaved
 from pickconform.pytest_plugin.items import family_of, requirements_of
+from pickconform.pytest_plugin.settings import run_settings
 from pickconform.report import Finding
 from pickconform.verdict import SetupError, Violation, Violations
 
@@ -44,7 +45,7 @@ def judge_report(
         test_report.longrepr = "\n\n".join([*earlier, setup_error])
     elif findings or setup_error:
         test_report.longrepr = str(error)  # the requirement, request and response say it all
-    strict = item.config.getoption("strict_conformance")
+    strict = run_settings(item.config).strict
     soft = {r.id for r in catalogue().values() if r.soft}
     if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
         # Only departures from an interpretation or a SHOULD: a warning in the report, not a failed test.
@@ -140,9 +141,9 @@ def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | N
     the deadline) fails the requirement the test judges first, with what it got as evidence. Under --requirement, the
     first the run asked for: one it does not report would leave those it does as "not judged", and the run passing."""
     stop = error.stopped_by if isinstance(error, Violations) else error
-    if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
+    if not isinstance(stop, httpx.TransportError) or run_settings(item.config).replay:
         return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
-    wanted = set(item.config.getoption("requirement") or ())
+    wanted = set(run_settings(item.config).requirement)
     requirements = [r for r in requirements_of(item) if r in wanted] or list(requirements_of(item))
     if not requirements:
         return None
