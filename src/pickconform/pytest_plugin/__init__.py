@@ -25,6 +25,7 @@ from pickconform.family.profile import ProfileError, load_profile
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS, RunSettings
+from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_at, family_of, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
 from pickconform.pytest_plugin.settings import run_settings, store_settings
@@ -382,8 +383,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report."""
-    leftover = getattr(node, "workeroutput", {}).get("pickconform_unexpected_inbound", {})
-    node.config.stash[_LEFTOVER_INBOUND].append(leftover)
+    node.config.stash[_LEFTOVER_INBOUND].append(codec.take_leftover(node))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -397,7 +397,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         target.close()
         config.stash[_TARGET] = None
     if hasattr(config, "workerinput"):
-        config.workeroutput["pickconform_unexpected_inbound"] = leftover  # type: ignore[attr-defined]
+        codec.put_leftover(config, leftover)
         return  # an xdist worker: the controller writes the report, from the test reports it receives
     config.stash[_LEFTOVER_INBOUND].append(leftover)
     outcomes = config.stash.get(_OUTCOMES, [])

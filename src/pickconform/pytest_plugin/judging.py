@@ -5,7 +5,6 @@ report is written (under xdist, the controller)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 from pickconform import cassettes, verdict
 from pickconform.catalogue import catalogue
 from pickconform.http.client import TargetMisbehaved
+from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_of, requirements_of
 from pickconform.pytest_plugin.settings import run_settings
 from pickconform.report import Finding
@@ -58,16 +58,18 @@ def judge_report(
     if test_report.when == "call" or test_report.outcome != "passed" or findings:
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
-        test_report.user_properties += [
-            ("requirements", " ".join(requirements_of(item))),
-            ("scenario", json.dumps(_scenario(test_report, item))),
-            ("exchanges", str(target.log.count - exchanges_before) if target else "0"),
-            ("findings", json.dumps([f.as_dict() for f in findings])),
-            ("stopped", stopped),
-            ("error", setup_error),
-            ("stale_cassette", " ".join(stale)),
-            ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
-        ]
+        codec.encode(
+            test_report,
+            item,
+            requirements=requirements_of(item),
+            scenario=_scenario(test_report, item),
+            exchanges=target.log.count - exchanges_before if target else 0,
+            findings=findings,
+            stopped=stopped,
+            error=setup_error,
+            stale_cassette=stale,
+            unexpected_inbound=target.take_unexpected_inbound() if target else {},
+        )
     return test_report
 
 

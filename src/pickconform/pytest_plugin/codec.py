@@ -1,0 +1,91 @@
+"""How a conformance test's outcome crosses from the process that ran it to the one that writes the report: under
+pytest-xdist, from a worker to the controller. Both ends are here, so they cannot drift apart.
+
+- A test's outcome travels in its pytest report's `user_properties` (xdist serialises them with the report): `encode`
+  adds them where the test ran, `decode` turns a report that carries them back into a `TestOutcome` where the report is
+  written (in a single process, the same process).
+- The unexpected inbound requests that come after a worker's last test travel in its `workeroutput`: `put_leftover`
+  on the worker, `take_leftover` on the controller.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+
+from pickconform.family import ready_data
+from pickconform.report import Finding, TestOutcome
+
+__all__ = ["decode", "encode", "put_leftover", "take_leftover"]
+
+DATA = "data"  # one property per line saying which data the test used (`ready_data.ReadyData.note`)
+_LEFTOVER = "pickconform_unexpected_inbound"
+
+
+def encode(
+    test_report: pytest.TestReport,
+    item: pytest.Item,
+    *,
+    requirements: Sequence[str],
+    scenario: dict[str, Any],
+    exchanges: int,
+    findings: Sequence[Finding],
+    stopped: str,
+    error: str,
+    stale_cassette: Sequence[str],
+    unexpected_inbound: dict[str, Any],
+) -> None:
+    """What the report needs of a test, added to its test report's user properties."""
+    test_report.user_properties += [
+        ("requirements", " ".join(requirements)),
+        ("scenario", json.dumps(scenario)),
+        ("exchanges", str(exchanges)),
+        ("findings", json.dumps([f.as_dict() for f in findings])),
+        ("stopped", stopped),
+        ("error", error),
+        ("stale_cassette", " ".join(stale_cassette)),
+        ("unexpected_inbound", json.dumps(unexpected_inbound)),
+        *((DATA, line) for line in item.stash.get(ready_data.NOTED, [])),
+    ]
+
+
+def decode(report: pytest.TestReport) -> TestOutcome | None:
+    """The outcome a test report carries; None for one that carries none (not a conformance test, or its passing
+    setup or teardown)."""
+    properties = dict(report.user_properties)
+    if "requirements" not in properties:
+        return None
+    reason = ""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+    elif report.failed:
+        crash = getattr(report.longrepr, "reprcrash", None)
+        reason = crash.message if crash is not None else str(report.longrepr)
+    return TestOutcome(
+        report.nodeid,
+        tuple(properties["requirements"].split()),
+        report.outcome,
+        reason,
+        tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
+        properties.get("error", ""),
+        properties.get("stopped", ""),
+        report.duration,
+        tuple(properties.get("stale_cassette", "").split()),
+        json.loads(properties.get("scenario") or "{}"),
+        int(properties.get("exchanges") or 0),
+        json.loads(properties.get("unexpected_inbound") or "{}"),
+        tuple(str(value) for key, value in report.user_properties if key == DATA),
+    )
+
+
+def put_leftover(config: pytest.Config, leftover: dict[str, Any]) -> None:
+    """On a worker: the unexpected inbound requests that came after its last test's report."""
+    config.workeroutput[_LEFTOVER] = leftover  # type: ignore[attr-defined]
+
+
+def take_leftover(node: Any) -> dict[str, Any]:
+    """On the controller: what a worker that finished left (`put_leftover`), empty if it left nothing."""
+    return getattr(node, "workeroutput", {}).get(_LEFTOVER, {})
