@@ -23,10 +23,16 @@ def _run(args: argparse.Namespace) -> int:
 
     # Plain asserts: pytest would otherwise rewrite every module of its plugins (Schemathesis, Hypothesis, ...) on
     # import, ~3 s per run where bytecode is not cached; the suite's checks carry their own messages.
-    pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
+    settings = RunSettings.from_values(vars(args))
+    try:
+        selected = _tests(args.test or ())
+    except ValueError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    pytest_args = [*selected, "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    pytest_args += to_pytest_args(RunSettings.from_values(vars(args)))
+    pytest_args += to_pytest_args(settings)
     try:
         pytest_args += _xdist_args(args)
     except ValueError as exc:
@@ -44,6 +50,21 @@ def _run(args: argparse.Namespace) -> int:
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pickconform: error: no conformance test was selected", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _tests(nodeids: tuple[str, ...] | list[str]) -> list[str]:
+    """What pytest collects: the whole suite, or the conformance tests `--test` names (node ids as a report prints
+    them, relative to the suite's root; ValueError for one that names no file of the suite)."""
+    if not nodeids:
+        return [str(SUITE)]
+    selected = []
+    for nodeid in nodeids:
+        path, separator, rest = nodeid.partition("::")
+        file = (ROOT / path).resolve()
+        if not separator or not rest or not file.is_file() or not file.is_relative_to(SUITE.resolve()):
+            raise ValueError(f"--test {nodeid!r}: not the node id of a conformance test (tests/conformance/...::name)")
+        selected.append(f"{file}::{rest}")
+    return selected
 
 
 # Each test the workers run is the same test, with the same values, against a target of its own (each worker starts its
@@ -70,7 +91,7 @@ def workers(args: argparse.Namespace, cores: int | None = None) -> int:
             # Under xdist the time limit stopped the run with no report written: refused rather than half done.
             raise ValueError(f"--workers {value} with --max-time: the clean stop at the time limit needs --workers 1")
         return int(value)
-    if args.profile or args.requirement or args.replay or args.record or args.max_time is not None:
+    if args.profile or args.requirement or args.test or args.replay or args.record or args.max_time is not None:
         return 1
     return max(1, min(2, cores if cores is not None else (os.cpu_count() or 1)))
 

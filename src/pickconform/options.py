@@ -86,8 +86,15 @@ CLI_OPTIONS = (
     Option(
         "workers",
         "processes the tests run in: N, or auto (default: one per core, at most 2; 1 with --profile, --requirement, "
-        "--record, --replay or --max-time); 1 runs them in this process",
+        "--test, --record, --replay or --max-time); 1 runs them in this process",
         metavar="N|auto",
+    ),
+    # Given to pytest as a node id (parametrised ids included), so a report's reproduce line runs that one test.
+    Option(
+        "test",
+        "run only this conformance test, by its pytest node id as the report prints it (repeatable)",
+        repeatable=True,
+        metavar="NODEID",
     ),
 )
 

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from pickconform.http import redaction
 from pickconform.http.client import Exchange
 
 # A test keeps at most this many findings of one requirement (a fuzz run can find the same fault hundreds of times).
@@ -36,6 +37,7 @@ class Violation(AssertionError):
             exchange = Exchange.from_response(exchange)
         # soft: found against a part of the spec no document states (a constraint we inferred, a set-up operation),
         # so it is a warning even under a documented requirement.
+        message = redaction.scrub(message)  # a message may quote what the target echoed of the personal data sent
         self.requirement, self.message, self.exchange, self.soft = requirement, message, exchange, soft
         text = f"[{requirement}]{' (interpretation)' if soft else ''} {message}"
         if exchange is not None:
@@ -63,7 +65,7 @@ class SetupError(Exception):
     `error` (the suite could not do its part), with the refused call as evidence."""
 
     def __init__(self, what: str, response: httpx.Response | None = None) -> None:
-        self.what = what
+        self.what = what = redaction.scrub(what)
         self.exchange = Exchange.from_response(response) if response is not None else None
         text = f"set-up failed: {what}"
         if self.exchange is not None:

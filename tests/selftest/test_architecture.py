@@ -14,7 +14,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 LAYERS = (
     # facts and definitions; the registry of API families (`pickconform/__init__.py` registers the built-in ones)
     {"__version__", "_compat", "paths", "registry", "determinism", "catalogue", "options", "outcomes"},
-    {"http", "verdict"},  # talking to targets; how a check judges
+    {"http", "verdict", "personal"},  # talking to targets; how a check judges; the personal data the suite sends
     {"cassettes"},  # record and replay
     # Schemathesis; what every family implements and builds on: its target's and its reference's protocols, profiles,
     # preflight, ready test data
@@ -126,6 +126,10 @@ def test_every_package_is_in_a_layer_and_says_what_it_is() -> None:
 GLOBAL_STATE = {
     # The running test's findings: a race's threads record into them, and a context variable would not reach them.
     ("pickconform/verdict.py", "_current"),
+    # The personal values the suite has sent in this process (a pattern of them, rebuilt as one is added): redaction
+    # runs where no run's object reaches (vcrpy's filters, an exchange redacted when read, a violation's message), and
+    # a value sent must stay redacted for as long as anything of it can be written, so it only grows.
+    ("pickconform/http/redaction.py", "_sent_pattern"),
 }
 
 

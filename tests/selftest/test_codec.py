@@ -31,10 +31,12 @@ def test_an_outcome_encoded_on_a_worker_decodes_unchanged_on_the_controller(requ
         scenario={"name": "empty ids", "steps": []},
         exchanges=3,
         findings=[finding],
+        outside=["CLARUS-AUTH-REQUIRED: answered 200 without a token"],
         stopped="CLARUS-ERR-36",
         error="",
         stale_cassette=("specs/clarus/openapi.yaml",),
         unexpected_inbound={"count": 1, "examples": ["GET /nope"]},
+        log={"exchanges": [{"request": {"method": "POST"}}], "count": 1},
     )
     assert codec.decode(_across_xdist(request.config, report)) == TestOutcome(
         item.nodeid,
@@ -50,6 +52,8 @@ def test_an_outcome_encoded_on_a_worker_decodes_unchanged_on_the_controller(requ
         3,
         {"count": 1, "examples": ["GET /nope"]},
         ("product P-1 (test_data)", "order O-7 (set-up)"),
+        ("CLARUS-AUTH-REQUIRED: answered 200 without a token",),
+        {"exchanges": [{"request": {"method": "POST"}}], "count": 1},
     )
 
 

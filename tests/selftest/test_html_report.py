@@ -209,8 +209,11 @@ def test_a_failing_row_shows_statement_source_exchange_side_by_side_and_how_to_r
     assert 'class="side request"' in html and 'class="side response"' in html
     assert f"truncated: the first 2000 of {len(clipped)} characters" in html
     assert "found 3×" in html and "a warning" in html
-    assert "pickconform run --profile acme.toml --seed 7 --requirement CLARUS-A" in html
-    assert "pytest --profile acme.toml --seed 7 &#39;tests/conformance/x.py::test_clarus-a[a b]&#39;" in html
+    quoted = "&#39;tests/conformance/x.py::test_clarus-a[a b]&#39;"
+    assert f"pickconform run --profile acme.toml --seed 7 --run-id r9 --test {quoted}" in html
+    assert (
+        "pytest --profile acme.toml --seed 7 --run-id r9 &#39;tests/conformance/x.py::test_clarus-a[a b]&#39;" in html
+    )
 
 
 def test_bodies_are_pretty_printed_and_a_clipped_one_is_still_indented() -> None:

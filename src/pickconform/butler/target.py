@@ -64,6 +64,11 @@ class ButlerTarget:
         return self._capabilities
 
     @property
+    def started_receiver(self) -> Receiver | None:
+        """The receiver once it has started (None before its first use): what it received is a test's evidence."""
+        return self._receiver
+
+    @property
     def receiver(self) -> Receiver:
         """The notification receiver, started on first use and registered as the target's callback if it can be."""
         if self._receiver is None:

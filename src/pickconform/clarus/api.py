@@ -13,6 +13,7 @@ from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
 from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
+from pickconform.personal import delivery_address
 from pickconform.verdict import SetupFailed, Violation, check, expect, json_body, pointer
 
 STATUSES = ("pending", "completed", "failed")
@@ -171,14 +172,8 @@ class ClarusApi:
             ],
         }
         body_attributes.update(attributes)
-        address = {
-            "name": f"Customer {self.values.token('name', 6)}",
-            "address_1": f"{self.values.integer('street', 1, 999)} Main Street",
-            "postcode": "AB1 2CD",
-            "country_code": "GB",
-            "email_address": f"{self.values.token('email', 6)}@example.com",
-            "phone_number": "+44 20 7946 0958",
-        }
+        # Derived from the run and the reference, and remembered: redacted wherever the target echoes it back.
+        address = delivery_address(self.values.run, str(body_attributes.get("reference", "")))
         return {
             "data": {
                 "type": "goods_outs",

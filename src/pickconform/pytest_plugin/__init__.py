@@ -27,7 +27,7 @@ from pickconform.http.tap import LIVE
 from pickconform.options import RUN_OPTIONS, RunSettings
 from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_at, family_of, primary_requirement, requirements_of
-from pickconform.pytest_plugin.judging import FindingsCollector, judge_report
+from pickconform.pytest_plugin.judging import FindingsCollector, judge_report, notifications_so_far
 from pickconform.pytest_plugin.settings import run_settings, store_settings
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome
@@ -43,6 +43,8 @@ _WIRE = pytest.StashKey[Wire]()  # what every client of the session's target sha
 _FUZZING = pytest.StashKey[fuzzing.FuzzSettings]()
 _REPLAYED_RUN = pytest.StashKey[RunContext]()
 _LEFTOVER_INBOUND = pytest.StashKey[list[dict[str, Any]]]()  # unexpected inbound requests after the last test
+_NAMED = pytest.StashKey[set[str]]()  # the requirements of the tests named by node id: the report's only ones
+_PROFILE = pytest.StashKey[dict[str, str]]()  # the profile's name, and its path as the user gave it
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
             profile = load_profile(settings.profile)
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
+        config.stash[_PROFILE] = {"name": profile.target.name, "path": str(settings.profile)}
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
     settings = run_settings(config)  # a replay's: the recording's seed and run id
@@ -212,6 +215,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    if any("::" in str(arg) for arg in config.args):  # tests named by node id (`pickconform run --test`)
+        config.stash[_NAMED] = {r for item in keep if family_of(item) is not None for r in requirements_of(item)}
 
 
 @pytest.hookimpl(wrapper=True)
@@ -278,8 +283,11 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         )
         config.stash[_TARGET] = target
     recorder = config.stash[_RECORDER]
+    if recorder is None or not recorder.replaying:
+        # Recorded and reported Authorization headers name the credential slot, not the token (a curl line reads it
+        # from an environment variable named after the slot).
+        slots.label_credentials(target)
     if recorder is not None and not recorder.replaying:
-        slots.label_credentials(target)  # recorded Authorization headers name the credential slot, not the token
         recorder.metadata = cassettes.Metadata(target.run, target.name, tuple(target.families), slots.describe(target))
     yield target
 
@@ -363,11 +371,15 @@ def _required_capabilities(request: pytest.FixtureRequest) -> None:
 _EXCHANGES_BEFORE = pytest.StashKey[int]()
 
 
+_NOTIFIED_BEFORE = pytest.StashKey[int]()
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     target = item.config.stash.get(_TARGET, None)
     if target is not None:
         target.log.clear()
         item.stash[_EXCHANGES_BEFORE] = target.log.count
+        item.stash[_NOTIFIED_BEFORE] = notifications_so_far(target)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # first in, last out: after pytest-bdd has filled its registry
@@ -377,7 +389,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         return test_report
     config = item.config
     target, recorder = config.stash.get(_TARGET, None), config.stash.get(_RECORDER, None)
-    return judge_report(item, call, test_report, target, recorder, item.stash.get(_EXCHANGES_BEFORE, 0))
+    return judge_report(
+        item,
+        call,
+        test_report,
+        target,
+        recorder,
+        item.stash.get(_EXCHANGES_BEFORE, 0),
+        item.stash.get(_NOTIFIED_BEFORE, 0),
+    )
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -408,6 +428,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     name, run, available = described
     settings = run_settings(config)
     wanted = set(settings.requirement)
+    if _NAMED in config.stash:
+        wanted = (wanted & config.stash[_NAMED]) if wanted else config.stash[_NAMED]
     requirements = [
         r
         for r in catalogue().values()
@@ -415,9 +437,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     ]
     strict = settings.strict
     unjudged = STOPPED_AT_TIME_LIMIT if config.stash[_TIME_LIMIT_HIT].is_set() else None
-    document = report.as_document(
-        report.verdicts(requirements, outcomes, strict, unjudged), name, run.as_dict(), strict
-    )
+    ran = run.as_dict() | ({"profile": config.stash[_PROFILE]} if _PROFILE in config.stash else {})
+    document = report.as_document(report.verdicts(requirements, outcomes, strict, unjudged), name, ran, strict)
     mode = "record" if settings.record else "replay" if settings.replay else None
     if mode is not None:
         document["cassettes"] = {
@@ -425,6 +446,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             "directory": getattr(settings, mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
+    report.add_reproduce_lines(document)
     inbound = report.unexpected_inbound(outcomes, config.stash[_LEFTOVER_INBOUND])
     if inbound is not None:
         document["unexpected_inbound"] = inbound

@@ -33,10 +33,12 @@ def encode(
     scenario: dict[str, Any],
     exchanges: int,
     findings: Sequence[Finding],
+    outside: Sequence[str],
     stopped: str,
     error: str,
     stale_cassette: Sequence[str],
     unexpected_inbound: dict[str, Any],
+    log: dict[str, Any] | None,
 ) -> None:
     """What the report needs of a test, added to its test report's user properties."""
     test_report.user_properties += [
@@ -44,10 +46,12 @@ def encode(
         ("scenario", json.dumps(scenario)),
         ("exchanges", str(exchanges)),
         ("findings", json.dumps([f.as_dict() for f in findings])),
+        ("outside", json.dumps(list(outside))),
         ("stopped", stopped),
         ("error", error),
         ("stale_cassette", " ".join(stale_cassette)),
         ("unexpected_inbound", json.dumps(unexpected_inbound)),
+        ("log", json.dumps(log) if log else ""),
         *((DATA, line) for line in item.stash.get(ready_data.NOTED, [])),
     ]
 
@@ -78,6 +82,8 @@ def decode(report: pytest.TestReport) -> TestOutcome | None:
         int(properties.get("exchanges") or 0),
         json.loads(properties.get("unexpected_inbound") or "{}"),
         tuple(str(value) for key, value in report.user_properties if key == DATA),
+        tuple(json.loads(properties.get("outside") or "[]")),
+        json.loads(properties.get("log") or "{}"),
     )
 
 

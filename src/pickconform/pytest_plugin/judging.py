@@ -17,10 +17,10 @@ from pickconform.http.client import TargetMisbehaved
 from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_of, requirements_of
 from pickconform.pytest_plugin.settings import run_settings
-from pickconform.report import Finding
+from pickconform.report import Finding, evidence
 from pickconform.verdict import SetupError, Violation, Violations
 
-__all__ = ["FindingsCollector", "judge_report"]
+__all__ = ["FindingsCollector", "judge_report", "notifications_so_far"]
 
 
 def judge_report(
@@ -30,6 +30,7 @@ def judge_report(
     target: Any,
     recorder: cassettes.Recorder | None,
     exchanges_before: int,
+    notified_before: int = 0,
 ) -> pytest.TestReport:
     """A conformance test's report, judged: its outcome (a warning passes), its evidence, and its properties."""
     error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
@@ -38,6 +39,7 @@ def judge_report(
     setup_error = "" if misbehaved is not None else _setup_error(error)
     if misbehaved is not None:
         findings, stopped = [*findings, misbehaved], misbehaved.requirement
+    findings, outside = _selected(findings, item)
     miss = cassettes.find_miss(error) if error is not None else None
     if miss is not None:  # vcrpy's own message would show the unredacted request: never str(error) here
         setup_error = cassettes.describe_miss(miss, item.nodeid)
@@ -45,6 +47,8 @@ def judge_report(
         test_report.longrepr = "\n\n".join([*earlier, setup_error])
     elif findings or setup_error:
         test_report.longrepr = str(error)  # the requirement, request and response say it all
+    if outside and not findings and not setup_error and miss is None:
+        _outside_selection(item, test_report, outside, stopped)
     strict = run_settings(item.config).strict
     soft = {r.id for r in catalogue().values() if r.soft}
     if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
@@ -58,6 +62,8 @@ def judge_report(
     if test_report.when == "call" or test_report.outcome != "passed" or findings:
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
+        shown = findings or outside or setup_error or test_report.failed
+        log = _log(target, [*findings, *outside], exchanges_before, notified_before) if shown and target else None
         codec.encode(
             test_report,
             item,
@@ -65,12 +71,60 @@ def judge_report(
             scenario=_scenario(test_report, item),
             exchanges=target.log.count - exchanges_before if target else 0,
             findings=findings,
+            outside=[f"{f.requirement}: {f.message.splitlines()[0][:300]}" for f in outside],
             stopped=stopped,
             error=setup_error,
             stale_cassette=stale,
             unexpected_inbound=target.take_unexpected_inbound() if target else {},
+            log=log,
         )
     return test_report
+
+
+def _log(target: Any, findings: list[Finding], exchanges_before: int, notified_before: int) -> dict[str, Any]:
+    """The test's evidence log: its exchanges (bounded, redacted) and the notifications its Butler target received
+    meanwhile, in order (`pickconform.report.evidence`)."""
+    received: list[Any] = []
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is not None:
+        with receiver.condition:
+            received = list(receiver.received[notified_before:])
+    exchanges = target.log.timed(evidence.HEAD, evidence.TAIL)
+    return evidence.test_log(exchanges, target.log.count - exchanges_before, received, findings)
+
+
+def notifications_so_far(target: Any) -> int:
+    """How many notifications the target's Butler receiver has taken (0 before it started): a test's start."""
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is None:
+        return 0
+    with receiver.condition:
+        return len(receiver.received)
+
+
+def _selected(findings: list[Finding], item: pytest.Item) -> tuple[list[Finding], list[Finding]]:
+    """Under --requirement, the findings of the selected requirements, and those of the others: a test that also
+    exercises a requirement the run did not ask for does not fail on it (its finding is listed, not counted)."""
+    wanted = set(run_settings(item.config).requirement)
+    if not wanted:
+        return findings, []
+    return [f for f in findings if f.requirement in wanted], [f for f in findings if f.requirement not in wanted]
+
+
+def _outside_selection(item: pytest.Item, test_report: pytest.TestReport, outside: list[Finding], stopped: str) -> None:
+    """A test whose only findings are outside the --requirement selection: it passes, or, when one of them stopped it
+    before it reached the selected requirements, it is skipped (they were not judged); never a failure the exit status
+    and the report do not count."""
+    listed = "\n".join(f"[{f.requirement}] {f.message}" for f in outside)
+    test_report.sections.append(("pickconform: findings outside the --requirement selection (not counted)", listed))
+    if stopped and stopped != "-":
+        reason = f"not judged: the test stopped on {stopped}, outside the --requirement selection, first"
+        test_report.outcome = "skipped"
+        test_report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
+    else:
+        test_report.outcome, test_report.longrepr = "passed", None
 
 
 def _scenario(test_report: pytest.TestReport, item: pytest.Item) -> dict[str, Any]:

@@ -54,6 +54,15 @@ def _failure_lines(document: dict[str, Any]) -> list[str]:
     lines = []
     for r in document["requirements"]:
         if r["status"] in ("fail", "error"):
-            where = f"{len(r['evidence'])} exchange(s) in report.json/report.html" if r["evidence"] else "see above"
+            logs = [t["log"] for t in r["tests"] if t.get("log")]
+            exchanges = sum(log["exchanges"] - log["exchanges_omitted"] for log in logs)
+            notifications = sum(log["notifications"] - log["notifications_omitted"] for log in logs)
+            parts = [f"{len(r['evidence'])} finding(s)"] if r["evidence"] else []
+            parts += [f"{exchanges} exchange(s)"] if exchanges else []
+            parts += [f"{notifications} notification(s)"] if notifications else []
+            where = f"{', '.join(parts)} in report.json/report.html" if parts else "see above"
             lines.append(f"  {r['status'].upper()} {r['id']}: {r['reason'][:200]} [evidence: {where}]")
+            line = next((t["reproduce"] for t in r["tests"] if t.get("reproduce")), "")
+            if line:
+                lines.append(f"    reproduce: {line}")
     return lines

@@ -26,6 +26,7 @@ __all__ = [
     "Finding",
     "TestOutcome",
     "Verdict",
+    "add_reproduce_lines",
     "as_document",
     "as_junit",
     "as_markdown",
@@ -39,6 +40,7 @@ __all__ = [
 
 FORMAT = 2  # of report.json (specs/report.schema.json); bump it when the document changes
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 3  # 2 is a usage or profile error (the CLI's)
+FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a reproduce line and its evidence log
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class TestOutcome:
     # requests the notification receiver refused meanwhile, {"count", "examples"} (no verdict depends on them)
     unexpected_inbound: dict[str, Any] = field(default_factory=dict)
     data: tuple[str, ...] = ()  # which data the test used: set up through the API, or the profile's test_data
+    outside: tuple[str, ...] = ()  # findings of requirements outside the --requirement selection, not counted
+    log: dict[str, Any] = field(default_factory=dict)  # its exchanges and notifications (`report.evidence.test_log`)
 
 
 @dataclass
@@ -109,6 +113,15 @@ def _judged(outcome: TestOutcome, requirement: str) -> tuple[str, str]:
     return "passed", ""
 
 
+def _marked(log: dict[str, Any], requirement: str) -> dict[str, Any]:
+    """A test's evidence log as one requirement shows it: the exchanges that violate it marked."""
+    entries = [
+        {k: v for k, v in e.items() if k != "violates"} | {"violating": requirement in e.get("violates", ())}
+        for e in log.get("entries", [])
+    ]
+    return {**log, "entries": entries}
+
+
 def verdicts(
     requirements: list[Requirement], outcomes: list[TestOutcome], strict: bool = False, unjudged: str | None = None
 ) -> list[Verdict]:
@@ -127,7 +140,12 @@ def verdicts(
                 continue
             status, reason = _judged(outcome, requirement.id)
             test = {"nodeid": outcome.nodeid, "outcome": status, "reason": reason, "exchanges": outcome.exchanges}
-            tests.append(test | ({"data": list(outcome.data)} if outcome.data else {}))
+            tests.append(
+                test
+                | ({"data": list(outcome.data)} if outcome.data else {})
+                | ({"outside_selection": list(outcome.outside)} if outcome.outside else {})
+                | ({"log": _marked(outcome.log, requirement.id)} if outcome.log and status in FAILING_TESTS else {})
+            )
             evidence += [
                 {"nodeid": outcome.nodeid, **f.as_dict()} for f in outcome.findings if f.requirement == requirement.id
             ]
@@ -192,6 +210,17 @@ def as_document(items: list[Verdict], target: str, run: dict[str, Any], strict: 
             for v in items
         ],
     }
+
+
+def add_reproduce_lines(document: dict[str, Any]) -> None:
+    """Each failing test's reproduce line (`pickconform.report.reproduce`), once the document says how the run was
+    aimed (profile, mutant or variant, cassettes, seed and run id)."""
+    from pickconform.report.reproduce import reproduce
+
+    for requirement in document["requirements"]:
+        for test in requirement["tests"]:
+            if test["outcome"] in FAILING_TESTS:
+                test["reproduce"] = reproduce(document, test["nodeid"])["cli"]
 
 
 def summary_line(document: dict[str, Any]) -> str:

@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,6 +25,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pickconform.http import redaction
 from pickconform.outcomes import OUTCOMES, DiffVerdict
 from pickconform.paths import SPECS
+from pickconform.report.reproduce import profile_as_given
+from pickconform.report.reproduce import reproduce as reproduce_test
 
 DIFF_VERDICTS = tuple(DiffVerdict)  # worst first
 FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a "reproduce" line
@@ -39,7 +40,6 @@ _PARTIAL = re.compile(r" \[(response [^\[\]]*)\]$")
 _STREAM_LINE = re.compile(r"^\s*\d+\.\s.*?(?:→|:)\s*([a-z_]+)(?:/[A-Z_]+)?\s*$")
 _FORBIDDEN = re.compile(r"\b([a-z_]+) → ([a-z_]+) is not a transition")
 _REQUEST = re.compile(r"stream of pick request (\S+?):")
-_EMBEDDED = re.compile(r"^reference \((mutant|variant) ([\w.-]+)\)$")
 
 
 # --- bodies and exchanges ---------------------------------------------------------------------------------------
@@ -146,6 +146,31 @@ def exchange(value: Any) -> dict[str, Any] | None:
         "content_type": dict(response_headers).get("content-type", ""),
         "response_body": body(value.get("response_body")),
     }
+
+
+def evidence_log(value: Any) -> dict[str, Any] | None:
+    """A test's evidence log of report.json (`pickconform.report.evidence`) ready for the template: its exchanges as
+    `exchange` shows them, with their curl lines, and its notifications, in order."""
+    if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
+        return None
+    entries = []
+    for entry in value["entries"]:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") == "notification":
+            text = str(entry.get("body") or "")
+            shown = {k: str(entry.get(k) or "") for k in ("notification_id", "notification_type", "state", "order")}
+            entries.append(
+                {"kind": "notification", **shown, "body": body(text), "valid": entry.get("valid") is not False}
+            )
+        elif (view := exchange(entry)) is not None:
+            entries.append({"kind": "exchange", "view": view, "curl": str(entry.get("curl") or "")})
+        else:
+            continue
+        entries[-1]["violating"] = entry.get("violating") is True
+    numbers = {k: value.get(k) if isinstance(value.get(k), int) else 0 for k in (
+        "exchanges", "exchanges_omitted", "notifications", "notifications_omitted")}  # fmt: skip
+    return {**numbers, "entries": entries}
 
 
 def _status_class(status: Any) -> str:
@@ -375,40 +400,12 @@ def lifecycle_view(evidence: list[dict[str, Any]], lifecycle: dict[str, Any], li
 
 def _profile(run: dict[str, Any]) -> str:
     """The profile's name or file, never its content."""
-    profile = run.get("profile")
-    if isinstance(profile, dict):
-        profile = profile.get("name") or profile.get("path") or profile.get("file")
-    return str(profile) if profile else ""
-
-
-def rerun_options(document: dict[str, Any]) -> list[str]:
-    """The options that aim a re-run at the same target the same way: replay, profile or mutant/variant, strict,
-    seed (not the run id: a persistent target wants a new one per run)."""
-    run = document.get("run") if isinstance(document.get("run"), dict) else {}
-    options: list[str] = []
-    cassettes = document.get("cassettes") if isinstance(document.get("cassettes"), dict) else {}
-    if cassettes.get("mode") == "replay" and cassettes.get("directory"):
-        options += ["--replay", str(cassettes["directory"])]  # the same recorded answers, offline
-    elif profile := _profile(run):
-        options += ["--profile", profile]
-    elif embedded := _EMBEDDED.match(str(document.get("target") or "")):
-        options += [f"--{embedded.group(1)}", embedded.group(2)]
-    if document.get("strict"):
-        options.append("--strict")
-    if isinstance(run.get("seed"), int):
-        options += ["--seed", str(run["seed"])]
-    return options
+    return profile_as_given(run)
 
 
 def reproduce(document: dict[str, Any], requirement: str, nodeid: str) -> dict[str, str]:
-    """How to run one failing test again: through the CLI by requirement, and through pytest by node id."""
-    options = rerun_options(document)
-    pytest_options = ["--strict-conformance" if o == "--strict" else o for o in options]
-    return {
-        "cli": shlex.join(["pickconform", "run", *options, "--requirement", requirement]),
-        "pytest": shlex.join(["pytest", *pytest_options, nodeid]),
-        "nodeid": nodeid,
-    }
+    """How to run one failing test again (`pickconform.report.reproduce`)."""
+    return reproduce_test(document, nodeid)
 
 
 def _facts(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -467,6 +464,7 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
                 "reproduce": reproduce(document, str(item.get("id")), nodeid) if failing and nodeid else None,
                 "exchanges": test.get("exchanges") if isinstance(test.get("exchanges"), int) else 0,
                 "data": [str(line) for line in test.get("data") or [] if isinstance(line, str)],
+                "log": evidence_log(test.get("log")),
             }
         )
     return {

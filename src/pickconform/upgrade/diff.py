@@ -33,6 +33,7 @@ import httpx
 from pickconform.family.target import FamilyTarget
 from pickconform.http import redaction
 from pickconform.http.client import make_client
+from pickconform.personal import restore
 from pickconform.registry import registered
 from pickconform.targets import Target
 from pickconform.upgrade.baseline import Cassette, Recorded
@@ -362,7 +363,8 @@ class Differ:
         body = recorded.body
         ok, document = _json(body)
         if ok:
-            substituted = scenario.substitute(document)
+            # The personal values the recording sent, regenerated from the run: never the placeholder.
+            substituted = restore(scenario.substitute(document), self.target.run)
             if substituted != document:
                 body = json.dumps(substituted, ensure_ascii=False).encode()
             scenario.remember_sent(document)
