@@ -52,6 +52,7 @@ class Option:
         return arguments
 
 
+# An option added here needs one field of the same name in `RunSettings` below (tests/selftest/test_cli.py says so).
 RUN_OPTIONS = (
     Option("profile", "target profile (TOML); default: the embedded reference implementation", metavar="FILE"),
     Option("api", "API family to check (repeatable; default all)", repeatable=True, choices=FAMILIES),
