@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import yaml
+
 from pickconform.paths import FAMILIES, family_specs
 
 LEVELS = ("MUST", "SHOULD")
@@ -33,6 +35,19 @@ class Requirement:
     def soft(self) -> bool:
         """A breach is a `warn`, not a `fail` (unless the run is strict): an interpretation, or a SHOULD."""
         return self.basis == "interpretation" or self.level == "SHOULD"
+
+
+@cache
+def family_notes() -> dict[str, str]:
+    """What a reader of any report about a family should know first: the vendor's deprecation of its API, from the
+    `x-deprecation` of `specs/<family>/openapi.yaml` (Emporix: the pick-pack service, deprecated 2026-05-26)."""
+    notes: dict[str, str] = {}
+    for family in FAMILIES:
+        path = family_specs(family) / "openapi.yaml"
+        deprecation = yaml.safe_load(path.read_text()).get("x-deprecation") if path.exists() else None
+        if isinstance(deprecation, dict) and deprecation.get("note"):
+            notes[family] = " ".join(str(deprecation["note"]).split())
+    return notes
 
 
 def catalogue() -> dict[str, Requirement]:

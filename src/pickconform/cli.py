@@ -1,5 +1,7 @@
-"""`pickconform run | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0 pass,
-1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | check | serve | diff | compare | report | trace | mutants | variants`: the command-line contract
+(exit 0 pass, 1 fail or breaking change (with `--fail-on new`: a requirement that newly fails), 2 usage or profile
+error, 3 no fail but some requirement could not be judged: error; for `check`, 3 when a full run would skip some of
+it)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import sys
 import threading
 from collections.abc import Iterator
 
+from pickconform import __version__, paths
 from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, RunSettings, to_pytest_args
-from pickconform.paths import ROOT, SUITE
+from pickconform.paths import FAMILIES, ROOT, SUITE
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
 
@@ -32,6 +35,16 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [*selected, "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
+    if settings.baseline_report or settings.fail_on == "new":  # read before the run starts: one line if it cannot be
+        from pickconform.report import compare
+
+        try:
+            if not args.baseline_report:
+                raise compare.BaselineError("--fail-on new needs --baseline-report: what is new is judged against one")
+            compare.load(args.baseline_report)
+        except compare.BaselineError as exc:
+            print(f"pickconform: error: {'--baseline-report ' if args.baseline_report else ''}{exc}", file=sys.stderr)
+            return EXIT_USAGE
     pytest_args += to_pytest_args(settings)
     try:
         pytest_args += _xdist_args(args)
@@ -192,8 +205,9 @@ def _diff(args: argparse.Namespace) -> int:
         if unknown:
             return usage(f"unknown requirement {unknown[0]!r}")
     baseline_dir = Path(args.baseline)
+    not_resent: list[dict[str, object]] = []
     try:
-        scenarios = baseline.load(baseline_dir, settings.families, settings.requirement)
+        scenarios = baseline.load(baseline_dir, settings.families, settings.requirement, not_resent)
     except baseline.BaselineError as exc:
         return usage(str(exc))
     from pickconform.cassettes import recorded_run
@@ -216,7 +230,7 @@ def _diff(args: argparse.Namespace) -> int:
     finally:
         differ.close()
         target.close()
-    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started)
+    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started, not_resent)
     print("\n".join(diff_report.summary(document)))
     if settings.report_dir:
         diff_report.write(document, Path(settings.report_dir))
@@ -233,6 +247,74 @@ DIFF_OPTIONS = {
     "requirement": "only the scenarios of this requirement ID (repeatable)",
     "report-dir": "write diff.json and diff.md here",
 }
+
+
+def _check(args: argparse.Namespace) -> int:
+    """A run's preflight alone: one line per finding; 0 a full run judges everything, 3 some would be skipped, 2 a
+    profile error or a problem a run would stop on."""
+    import time
+
+    from pickconform.family.profile import ProfileError, load_profile
+    from pickconform.http.client import Wire
+    from pickconform.targets import check, connect, start_embedded
+
+    started = time.monotonic()
+    families = tuple(args.api or FAMILIES)
+    if args.workers < 1:
+        print("pickconform: error: --workers must be a positive number of processes", file=sys.stderr)
+        return EXIT_USAGE
+    run = check.check_run()
+    try:
+        profile = load_profile(args.profile) if args.profile else None
+        if profile is not None:
+            target = connect(profile, run, families, Wire(limits=profile.target.limits))
+        else:
+            target = start_embedded(families, run)
+    except ProfileError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if profile is not None:
+            given = profile.target.run_id
+            print(f"ok      run id: {given!r} from the profile" if given else "ok      run id: a fresh one per run")
+        findings = check.check_target(target, families, args.workers)
+    finally:
+        target.close()
+    for finding in findings:
+        print(finding)
+    status = check.exit_status(findings)
+    verdict = {0: "a full run can judge everything", 2: "a run would stop or fail", 3: "some would be skipped"}
+    print(f"pickconform check: {verdict[status]} ({time.monotonic() - started:.1f} s)")
+    return status
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Set each requirement's outcome in NEW beside OLD's. Exit 1 when some requirement newly fails (or, with
+    --fail-on any, when NEW has any fail), 0 otherwise, 2 when a report cannot be read."""
+    import json
+    from pathlib import Path
+
+    from pickconform.report import EXIT_FAIL as FAILED
+    from pickconform.report import compare
+
+    try:
+        old, new = compare.load(args.old), compare.load(args.new)
+    except compare.BaselineError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    comparison = compare.compare(old, new, args.old)
+    print(f"pickconform compare: {new.get('target', '?')} against {args.old}")
+    print("\n".join(compare.lines(comparison)))
+    if args.report_dir:
+        directory = Path(args.report_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "comparison.json").write_text(json.dumps(comparison, indent=2, ensure_ascii=False) + "\n")
+        (directory / "comparison.md").write_text("\n".join(compare.as_markdown(comparison)))
+        print(f"comparison written to {directory / 'comparison.md'}")
+    if args.fail_on == "any":
+        failing = any(r.get("status") in compare.FAILING for r in new["requirements"])
+        return FAILED if failing else EXIT_PASS
+    return FAILED if compare.newly_failing(comparison) else EXIT_PASS
 
 
 def _mutants(args: argparse.Namespace) -> int:
@@ -286,6 +368,7 @@ def _variants(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pickconform", description=__doc__)
+    main.add_argument("--version", action="version", version=f"pickconform {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite and report per requirement")
@@ -316,6 +399,27 @@ def parser() -> argparse.ArgumentParser:
     )
     diff.set_defaults(handler=_diff)
 
+    checked = commands.add_parser("check", help="a run's preflight alone: credentials, capabilities, test data")
+    checked.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    checked.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
+    checked.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="processes the run will use (ready data per process)"
+    )
+    checked.set_defaults(handler=_check)
+    compared = commands.add_parser(
+        "compare", help="set each requirement's outcome in a run's report.json beside an earlier run's"
+    )
+    compared.add_argument("old", metavar="OLD", help="the earlier run's report.json, or its report directory")
+    compared.add_argument("new", metavar="NEW", help="the later run's report.json, or its report directory")
+    compared.add_argument(
+        "--fail-on",
+        choices=("new", "any"),
+        default="new",
+        help="new (default): exit 1 only when a requirement newly fails or errors; any: exit 1 when NEW has any fail",
+    )
+    compared.add_argument("--report-dir", help="write comparison.json and comparison.md here")
+    compared.set_defaults(handler=_compare)
+
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)
 
@@ -334,6 +438,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if (why := paths.missing()) is not None:  # a broken install: one line, not a traceback from deep inside a run
+        print(f"pickconform: error: {why}", file=sys.stderr)
+        return EXIT_USAGE
     return args.handler(args)
 
 

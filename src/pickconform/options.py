@@ -80,6 +80,17 @@ RUN_OPTIONS = (
     Option("record", "record one redacted cassette per conformance test into DIR", metavar="DIR"),
     Option("replay", "replay the cassettes in DIR offline: no target, no connection", metavar="DIR"),
     Option("fail-stale", "with --replay, a cassette recorded with other specs fails its test", kind=None),
+    Option(
+        "baseline-report",
+        "an earlier run's report.json (or its directory): each requirement's outcome is set beside it",
+        metavar="FILE",
+    ),
+    Option(
+        "fail-on",
+        "any (default): exit 1 on any fail; new: with --baseline-report, exit 1 only for requirements that newly "
+        "fail or error (known failures stay in the report, exit 0)",
+        choices=("any", "new"),
+    ),
 )
 
 # `pickconform run` only: plain pytest has pytest-xdist's own `-n` (the CLI turns this into it).
@@ -122,6 +133,8 @@ class RunSettings:
     record: str | None = None
     replay: str | None = None
     fail_stale: bool = False
+    baseline_report: str | None = None
+    fail_on: str | None = None  # none: any
 
     @classmethod
     def from_values(cls, values: Mapping[str, Any]) -> RunSettings:

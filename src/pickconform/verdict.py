@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -74,6 +75,56 @@ class SetupError(Exception):
 
 
 SetupFailed = SetupError  # the name the scenarios' set-up helpers know
+
+# How targets say a create names something they already hold: Butler's "externalServiceRequestId ... already
+# exists", Rails-style "reference has already been taken" (Clarus), "already used", "already registered".
+_ALREADY_HELD = re.compile(r"already (?:exists?|been (?:taken|used|registered)|taken|used|registered|in use)", re.I)
+
+
+class RunIdReused(SetupError):
+    """A create the suite sends for the first time in this run was refused because the target already holds what it
+    names: an earlier run sent it, with the same run id. The run stops with one line (exit 2), not a wall of
+    failures: every reference the suite sends derives from the run id."""
+
+    def __init__(self, run_id: str, what: str, response: httpx.Response) -> None:
+        super().__init__(what, response)
+        self.run_id = run_id
+        self.line = (
+            f"run id {run_id!r} was already used against this target: it refused {what} as already existing; "
+            "start the run with a new run id (--run-id, the profile's [target] run_id, or neither for a fresh one)"
+        )
+
+
+def refused_as_existing(response: httpx.Response) -> bool:
+    """A create refused (4xx) because the target already holds what it names."""
+    if not response.is_client_error:
+        return False
+    try:
+        text = response.text[:4096]
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return bool(_ALREADY_HELD.search(text))
+
+
+class FirstSends:
+    """The identifiers a target was sent in creates by this process, so that an "already exists" for one sent for the
+    first time is known to be an earlier run's, not this run's (a scenario that re-sends a create on purpose)."""
+
+    def __init__(self) -> None:
+        self._sent: set[str] = set()
+        self._lock = threading.Lock()
+
+    def first(self, identifier: str) -> bool:
+        """True the first time `identifier` is sent."""
+        with self._lock:
+            new = identifier not in self._sent
+            self._sent.add(identifier)
+            return new
+
+    def refused(self, identifier: str, first: bool, run_id: str, what: str, response: httpx.Response) -> None:
+        """Raise `RunIdReused` when a create of `identifier`, sent for the first time, was refused as existing."""
+        if first and run_id in identifier and refused_as_existing(response):
+            raise RunIdReused(run_id, what, response)
 
 
 class Findings:

@@ -12,8 +12,9 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # Lowest first. A module may import its own package, its layer and the layers below it, never one above: each package
 # sits on one layer, so the package graph has no upward import either.
 LAYERS = (
-    # facts and definitions; the registry of API families (`pickconform/__init__.py` registers the built-in ones)
-    {"__version__", "_compat", "paths", "registry", "determinism", "catalogue", "options", "outcomes"},
+    # facts and definitions (`_suite`: where a wheel carries the data); the registry of API families
+    # (`pickconform/__init__.py` registers the built-in ones)
+    {"__version__", "_compat", "_suite", "paths", "registry", "determinism", "catalogue", "options", "outcomes"},
     {"http", "verdict", "personal"},  # talking to targets; how a check judges; the personal data the suite sends
     {"cassettes"},  # record and replay
     # Schemathesis; what every family implements and builds on: its target's and its reference's protocols, profiles,
@@ -23,7 +24,7 @@ LAYERS = (
     {"targets"},  # resolving a profile or the embedded reference into the families' targets
     {"report"},  # the conformance report
     {"upgrade"},  # pickconform diff
-    {"pytest_plugin", "trace", "cli"},  # the entry points
+    {"pytest_plugin", "trace", "cli", "__main__"},  # the entry points
 )
 # The reference implementation reads the specs as data through a family's `spec` module, and implements the protocol
 # of a family's reference; it never uses the suite's targets, steps or checks.
@@ -126,6 +127,9 @@ def test_every_package_is_in_a_layer_and_says_what_it_is() -> None:
 GLOBAL_STATE = {
     # The running test's findings: a race's threads record into them, and a context variable would not reach them.
     ("pickconform/verdict.py", "_current"),
+    # How many blocks (a conformance module's collection, a conformance test's call) have Hypothesis' local constants
+    # turned off: Hypothesis' own function is put back when the last one ends.
+    ("pickconform/_compat/hypothesis.py", "_depth"),
     # The personal values the suite has sent in this process (a pattern of them, rebuilt as one is added): redaction
     # runs where no run's object reaches (vcrpy's filters, an exchange redacted when read, a violation's message), and
     # a value sent must stay redacted for as long as anything of it can be written, so it only grows.

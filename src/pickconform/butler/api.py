@@ -29,6 +29,17 @@ class ControlFailed(SetupError):
         super().__init__(f"control step {what}", response)
 
 
+def assigned_id(response: httpx.Response) -> str | None:
+    """The externalServiceRequestId a target gave a request created without one, if its answer says it (the vendor
+    calls the field optional: "Even if this is not provided, there is an internal unique id")."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    found = body.get("externalServiceRequestId") if isinstance(body, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def pick_request(external_id: str, lines: list[tuple[str, str, int]], attributes: dict[str, Any] | None = None):
     """A pick service request body; `lines` are (line id, SKU, quantity)."""
     body: dict[str, Any] = {
@@ -93,10 +104,18 @@ class ButlerApi:
                 if self.refuse_first:
                     receiver.refuse_next(external_id)
                     self.refuse_first = False
+            first = isinstance(external_id, str) and self.target.first_sends.first(external_id)
             response = self.target.client.post(spec.SERVICE_REQUEST, json=body)
+            if response.status_code == 200 and external_id is None:  # optional: the target's own id names it
+                external_id = assigned_id(response)
+                if external_id is not None:
+                    self._own(external_id)
             if response.status_code == 200 and isinstance(external_id, str):
                 receiver.checker.created(external_id)
                 self.requests.append(external_id)
+        if isinstance(external_id, str):
+            what = f"the create of pick request {external_id}"
+            self.target.first_sends.refused(external_id, first, self.values.run.run_id, what, response)
         return response
 
     def _transaction(self, path: str, kind: str, body: dict[str, Any]) -> httpx.Response:

@@ -14,6 +14,7 @@ from pickconform.family.profile import ProfileError, secret_from_env
 from pickconform.http.auth import BearerToken
 from pickconform.http.client import Wire, make_client
 from pickconform.http.tap import RECEIVER_ORIGIN, once_per_session
+from pickconform.verdict import FirstSends
 
 
 class ButlerTarget:
@@ -46,6 +47,7 @@ class ButlerTarget:
         self.control = make_client(self.control_url, self.wire, auth=BearerToken(token)) if self.control_url else None
         self._capabilities = capabilities
         self._receiver: Receiver | None = None
+        self.first_sends = FirstSends()  # pick request ids created in this process: an earlier run's are refused
 
     @property
     def capabilities(self) -> frozenset[str]:

@@ -14,6 +14,7 @@ from pickconform.family.target import TENANT_ROLES
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
+from pickconform.verdict import FirstSends
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ClarusTarget:
         self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
         self.wire = wire
         self.log = wire.log
+        self.first_sends = FirstSends()  # references created in this process: an earlier run's are refused
         self._token_client = make_client(self.base_url, self.wire)
         self._clients: dict[str, httpx.Client] = {}
 

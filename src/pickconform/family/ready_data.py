@@ -89,24 +89,31 @@ class ReadyData:
 
 
 class ReadyDataPlugin:
-    """Registered by the pickconform plugin: one ledger per run (the controller's, under xdist), and the
-    `ready_data` fixture."""
+    """Registered by the pickconform plugin: one ledger per run (the controller's, under xdist), made when a test
+    first asks for it (a pytest session that runs no conformance test makes none). The suite's `ready_data` fixture
+    (tests/conformance/conftest.py) hands it out."""
 
     def __init__(self, config: pytest.Config) -> None:
-        named = getattr(config, "workerinput", {}).get(WORKER_KEY)
-        if named:
-            path = Path(named)
-        else:
-            directory = Path(tempfile.mkdtemp(prefix="pickconform-ready-"))
-            config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
-            path = directory / "claims.json"
-        self.ledger = Ledger(path)
+        self.config = config
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            named = getattr(self.config, "workerinput", {}).get(WORKER_KEY)
+            if named:
+                path = Path(named)
+            else:
+                directory = Path(tempfile.mkdtemp(prefix="pickconform-ready-"))
+                self.config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+                path = directory / "claims.json"
+            self._ledger = Ledger(path)
+        return self._ledger
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """xdist, on the controller: each worker claims from the controller's ledger."""
         node.workerinput[WORKER_KEY] = str(self.ledger.path)
 
-    @pytest.fixture
-    def ready_data(self, request: pytest.FixtureRequest) -> ReadyData:
+    def for_test(self, request: pytest.FixtureRequest) -> ReadyData:
         return ReadyData(self.ledger, request.node)

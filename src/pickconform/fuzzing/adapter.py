@@ -6,8 +6,9 @@ Fuzzing is derandomised by default (fixed seed, no example database), so a red b
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from schemathesis.config import HealthCheck
 from schemathesis.errors import FailureGroup
 
 from pickconform import verdict
-from pickconform._compat.hypothesis import without_local_constants
+from pickconform._compat.hypothesis import settings_replaced, without_local_constants
 from pickconform.fuzzing.settings import current
 from pickconform.http.client import Exchange
 from pickconform.verdict import Violation
@@ -27,16 +28,35 @@ from pickconform.verdict import Violation
 Check = Callable[..., Any]
 
 
-without_local_constants()  # the suite's cases depend on seed and spec alone, not on which modules are loaded
-
 # No shrinking: every shrink step against a live target is an HTTP exchange, and Hypothesis allows itself minutes of
 # them (a faulty target stalled a run for more than 5 minutes). The checks record what they find without raising, so
 # only an exchange the target broke (or the suite failing) reaches Hypothesis: that ends the test, and the case is
 # reported as found. So Hypothesis stops at the first error (`report_multiple_bugs` would go on through every explicit
 # example, Schemathesis' coverage cases among them, each costing the request deadline against a hanging target).
+# Applied to the suite's own fuzz tests only (`fuzz_test`, `follow_links`): never as a profile, which would change
+# every Hypothesis test of the environment pickconform is installed in.
 NO_SHRINK = [p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink]
-hypothesis.settings.register_profile("pickconform", phases=NO_SHRINK, report_multiple_bugs=False)
-hypothesis.settings.load_profile("pickconform")
+
+
+def _not_shrinking(settings: hypothesis.settings) -> hypothesis.settings:
+    phases = [p for p in settings.phases if p is not hypothesis.Phase.shrink]
+    return hypothesis.settings(settings, phases=phases, report_multiple_bugs=False, print_blob=False)
+
+
+@contextlib.contextmanager
+def fuzz_test(test: object) -> Iterator[None]:
+    """Around the call of a conformance test: a Schemathesis test runs without shrinking and stops at its first
+    error, and no test draws Hypothesis' literals of the loaded modules (the cases depend on seed and spec alone)."""
+    with without_local_constants(), settings_replaced(test, _not_shrinking):
+        yield
+
+
+@contextlib.contextmanager
+def fuzz_collection() -> Iterator[None]:
+    """Around the collection of a conformance module (Schemathesis builds its strategies there)."""
+    with without_local_constants():
+        yield
+
 
 not_a_server_error = st_checks.not_a_server_error
 status_code_conformance = st_checks.status_code_conformance

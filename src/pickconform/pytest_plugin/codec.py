@@ -4,8 +4,8 @@ pytest-xdist, from a worker to the controller. Both ends are here, so they canno
 - A test's outcome travels in its pytest report's `user_properties` (xdist serialises them with the report): `encode`
   adds them where the test ran, `decode` turns a report that carries them back into a `TestOutcome` where the report is
   written (in a single process, the same process).
-- The unexpected inbound requests that come after a worker's last test travel in its `workeroutput`: `put_leftover`
-  on the worker, `take_leftover` on the controller.
+- What a worker knows only at its end (the unexpected inbound requests after its last test, a reused run id) travels
+  in its `workeroutput`: `put_worker_output` on the worker, `take_worker_output` on the controller.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ import pytest
 from pickconform.family import ready_data
 from pickconform.report import Finding, TestOutcome
 
-__all__ = ["decode", "encode", "put_leftover", "take_leftover"]
+__all__ = ["decode", "encode", "put_worker_output", "take_worker_output"]
 
 DATA = "data"  # one property per line saying which data the test used (`ready_data.ReadyData.note`)
 _LEFTOVER = "pickconform_unexpected_inbound"
+_RUN_ID_REUSED = "pickconform_run_id_reused"
 
 
 def encode(
@@ -35,6 +36,7 @@ def encode(
     findings: Sequence[Finding],
     outside: Sequence[str],
     stopped: str,
+    precondition: str,
     error: str,
     stale_cassette: Sequence[str],
     unexpected_inbound: dict[str, Any],
@@ -48,6 +50,7 @@ def encode(
         ("findings", json.dumps([f.as_dict() for f in findings])),
         ("outside", json.dumps(list(outside))),
         ("stopped", stopped),
+        ("precondition", precondition),
         ("error", error),
         ("stale_cassette", " ".join(stale_cassette)),
         ("unexpected_inbound", json.dumps(unexpected_inbound)),
@@ -69,29 +72,33 @@ def decode(report: pytest.TestReport) -> TestOutcome | None:
         crash = getattr(report.longrepr, "reprcrash", None)
         reason = crash.message if crash is not None else str(report.longrepr)
     return TestOutcome(
-        report.nodeid,
-        tuple(properties["requirements"].split()),
-        report.outcome,
-        reason,
-        tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
-        properties.get("error", ""),
-        properties.get("stopped", ""),
-        report.duration,
-        tuple(properties.get("stale_cassette", "").split()),
-        json.loads(properties.get("scenario") or "{}"),
-        int(properties.get("exchanges") or 0),
-        json.loads(properties.get("unexpected_inbound") or "{}"),
-        tuple(str(value) for key, value in report.user_properties if key == DATA),
-        tuple(json.loads(properties.get("outside") or "[]")),
-        json.loads(properties.get("log") or "{}"),
+        nodeid=report.nodeid,
+        requirements=tuple(properties["requirements"].split()),
+        outcome=report.outcome,
+        reason=reason,
+        findings=tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
+        error=properties.get("error", ""),
+        stopped=properties.get("stopped", ""),
+        precondition=properties.get("precondition", ""),
+        duration=report.duration,
+        stale_cassette=tuple(properties.get("stale_cassette", "").split()),
+        scenario=json.loads(properties.get("scenario") or "{}"),
+        exchanges=int(properties.get("exchanges") or 0),
+        unexpected_inbound=json.loads(properties.get("unexpected_inbound") or "{}"),
+        data=tuple(str(value) for key, value in report.user_properties if key == DATA),
+        outside=tuple(json.loads(properties.get("outside") or "[]")),
+        log=json.loads(properties.get("log") or "{}"),
     )
 
 
-def put_leftover(config: pytest.Config, leftover: dict[str, Any]) -> None:
-    """On a worker: the unexpected inbound requests that came after its last test's report."""
+def put_worker_output(config: pytest.Config, leftover: dict[str, Any], run_id_reused: str) -> None:
+    """On a worker, at its end: the unexpected inbound requests that came after its last test's report, and the line
+    of a run id the target had already seen ("" if none)."""
     config.workeroutput[_LEFTOVER] = leftover  # type: ignore[attr-defined]
+    config.workeroutput[_RUN_ID_REUSED] = run_id_reused  # type: ignore[attr-defined]
 
 
-def take_leftover(node: Any) -> dict[str, Any]:
-    """On the controller: what a worker that finished left (`put_leftover`), empty if it left nothing."""
-    return getattr(node, "workeroutput", {}).get(_LEFTOVER, {})
+def take_worker_output(node: Any) -> tuple[dict[str, Any], str]:
+    """On the controller: what a worker that finished left (`put_worker_output`), empty if it left nothing."""
+    output = getattr(node, "workeroutput", {})
+    return output.get(_LEFTOVER, {}), output.get(_RUN_ID_REUSED, "")

@@ -73,6 +73,7 @@ def judge_report(
             findings=findings,
             outside=[f"{f.requirement}: {f.message.splitlines()[0][:300]}" for f in outside],
             stopped=stopped,
+            precondition=_precondition(error),
             error=setup_error,
             stale_cassette=stale,
             unexpected_inbound=target.take_unexpected_inbound() if target else {},
@@ -175,16 +176,24 @@ def _unwrap(error: BaseException) -> BaseException:
 
 
 def _findings(error: BaseException | None) -> tuple[list[Finding], str]:
-    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did)."""
+    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did: a skip
+    (`_precondition`) or an error (`_setup_error`) says why it stopped)."""
     if isinstance(error, Violation):
         return [_finding(error)], error.requirement
     if isinstance(error, Violations):
         stopped = error.stopped_by.requirement if isinstance(error.stopped_by, Violation) else ""
-        if error.stopped_by is not None and not stopped:
-            stopped = "-"  # stopped by an error, not a violation
         counts = error.counts
         return [_finding(v, counts.get(v.requirement, 1)) for v in error.found], stopped
     return [], ""
+
+
+def _precondition(error: BaseException | None) -> str:
+    """The reason of a skip that ended a test after it had found something (a precondition the target did not
+    reach): the requirements it had not judged yet are skipped with that reason, as when it found nothing."""
+    stop = error.stopped_by if isinstance(error, Violations) else None
+    if isinstance(stop, pytest.skip.Exception):
+        return str(stop.msg or "skipped").removeprefix("Skipped: ")
+    return ""
 
 
 def _finding(violation: Violation, count: int = 1) -> Finding:

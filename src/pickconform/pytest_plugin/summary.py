@@ -44,7 +44,12 @@ def write_verdicts(terminalreporter: Any, document: dict[str, Any]) -> None:
         if r["reason"] and status != "PASS":
             line += f" — {r['reason'][:160]}"
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"requirements: {report.summary_line(document)}")
+        if status == "WARN" and r.get("decision_text"):  # what pickconform decided, not only where it is written
+            terminalreporter.write_line(f"      decision {r['decision']}: {r['decision_text'][:300]}")
+    counts = report.test_counts(document)
+    terminalreporter.write_line(
+        f"requirements: {report.summary_line(document)} ({counts['tests']} tests, {counts['judged']} judged something)"
+    )
     for line in _failure_lines(document):
         terminalreporter.write_line(line)
 

@@ -15,7 +15,7 @@ from pytest_bdd import given, parsers, then, when
 
 from pickconform.determinism import Values
 from pickconform.emporix import spec
-from pickconform.emporix.api import FINAL, JOB_STATUSES, EmporixApi, job_id_of
+from pickconform.emporix.api import FINAL, JOB_STATUSES, SEED_ORDERS, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
 from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
@@ -404,6 +404,15 @@ def _excluded(emporix: EmporixApi, scenario: Scenario, names: str, requirement: 
 
 @then(parsers.parse('the job does not include the orders "{names}" that had no packing event'))
 def excludes_without_events(emporix: EmporixApi, scenario: Scenario, names: str) -> None:
+    if SEED_ORDERS not in emporix.target.capabilities:
+        # Ready orders: on a sandbox that keeps its data an earlier run may have given one packing events. Read
+        # back which have any; those are not orders "without a packing event", so they are not judged here.
+        ready = {label: emporix.order_id(label) for label in labels(names)}
+        had = emporix.orders_with_events(list(ready.values()))
+        if had and emporix.ready is not None:
+            emporix.ready.note(f"orders {' '.join(sorted(had))}: packing events from before this run, not judged")
+        if had:
+            names = " ".join(label for label, order in ready.items() if order not in had)
     _excluded(emporix, scenario, names, "EMPORIX-AUTOMATIC-EVENTS", "without a packing event")
 
 

@@ -109,6 +109,10 @@ class ButlerHTTP:
     # --- the API ----------------------------------------------------------------------------------------------
 
     def create(self, request: Request, body: Any) -> Any:
+        if self.faults.active(m.EXTERNAL_ID_REQUIRED) and isinstance(body, dict):
+            lines = body.get("serviceRequests") if isinstance(body.get("serviceRequests"), list) else []
+            if any(not isinstance(r, dict) or "externalServiceRequestId" not in r for r in [body, *lines]):
+                raise ButlerError(400, "externalServiceRequestId is required")
         created = self.store.create(self._validated("PickServiceRequest", body))
         if self.faults.active(m.CREATED_AS_TEXT):
             return PlainTextResponse(json.dumps(created))

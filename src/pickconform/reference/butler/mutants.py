@@ -12,6 +12,11 @@ from pickconform.reference.mutants import mutant, variant
 CREATE_LINES_WITHOUT_IDS = mutant(
     "butler-create-lines-without-ids", "BUTLER-CREATE", "the created object's pick lines carry no ids"
 )
+EXTERNAL_ID_REQUIRED = mutant(
+    "butler-external-id-required",
+    "BUTLER-CREATE",
+    "a create without externalServiceRequestId is refused with 400 (the vendor calls it optional)",
+)
 CRITICAL_REFUSED = mutant(
     "butler-critical-priority-refused", "BUTLER-ATTRIBUTES", "simple_priority critical is refused with 400"
 )

@@ -151,6 +151,12 @@ ERROR_BODY_CURRENT = variant(
         "EMPORIX-SCHEMA",
     ),
 )
+EXPIRED_TOKEN_ERRORCODE = variant(
+    "emporix-expired-token-errorcode",
+    "an expired token's 401 is the vendor's AccessTokenExpiredExample (faultstring 'Access Token expired', errorcode "
+    "keymanagement.service.access_token_expired), not oauth.v2.InvalidAccessToken",
+    requirements=("EMPORIX-AUTH-EXPIRED", "EMPORIX-AUTH-401", "EMPORIX-ERROR-BODY", "EMPORIX-SCHEMA"),
+)
 MESSAGE_ON_FAILURE_ONLY = variant(
     "emporix-order-message-on-failure-only",
     "an order that was recalculated successfully carries no message; only failures explain themselves",
