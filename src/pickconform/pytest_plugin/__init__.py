@@ -489,12 +489,12 @@ def _run_id_reused(call: pytest.CallInfo[None]) -> RunIdReused | None:
     return error if isinstance(error, RunIdReused) else None
 
 
-@pytest.hookimpl(optionalhook=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     # The real start, for the report's environment: metadata of the run, never a value sent to the target.
     session.config.stash[_STARTED] = (datetime.now(UTC), time.monotonic())
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report, and its reused run id."""
     leftover, reused = codec.take_worker_output(node)
