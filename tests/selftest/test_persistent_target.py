@@ -237,7 +237,7 @@ def test_check_names_the_scenarios_a_short_test_data_table_would_skip(tmp_path: 
     elapsed = time.monotonic() - started
     assert run.status == 3, run.stdout + run.stderr
     lines = run.stdout.splitlines()
-    assert "clarus test data: a full run needs 12 ready products (with 5-20 units); [clarus.test_data] gives 2: " in (
+    assert "clarus test data: a full run needs 14 ready products (with 2-20 units); [clarus.test_data] gives 2: " in (
         run.stdout
     )
     assert any(line.startswith('skip    clarus "Insufficient stock is error 39') for line in lines), run.stdout

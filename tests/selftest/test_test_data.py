@@ -45,7 +45,7 @@ ENV = {
 }
 # What the suite's scenarios need, and this sandbox has ready (no headroom: a new scenario that needs more shows up
 # as a skip saying so).
-PRODUCTS = 12  # every Clarus scenario that processes orders against stock
+PRODUCTS = 14  # every Clarus scenario that processes orders against stock (the auth checks included)
 ORDERS = 14  # 13 for the recalculation scenarios, one for the job the access scenarios share
 SKUS_IN_STOCK = 13  # every Butler scenario that blocks or picks inventory
 ABSENT_SKUS = ("SBX-ABSENT-1", "SBX-ABSENT-2")
