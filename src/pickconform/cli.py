@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator
 
 from pickconform import __version__, paths
-from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, to_pytest_args
+from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, RunSettings, to_pytest_args
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -26,6 +26,7 @@ def _run(args: argparse.Namespace) -> int:
 
     # Plain asserts: pytest would otherwise rewrite every module of its plugins (Schemathesis, Hypothesis, ...) on
     # import, ~3 s per run where bytecode is not cached; the suite's checks carry their own messages.
+    settings = RunSettings.from_values(vars(args))
     try:
         selected = _tests(args.test or ())
     except ValueError as exc:
@@ -34,7 +35,7 @@ def _run(args: argparse.Namespace) -> int:
     pytest_args = [*selected, "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    if args.baseline_report or args.fail_on == "new":  # read before the run starts: one line if it cannot be
+    if settings.baseline_report or settings.fail_on == "new":  # read before the run starts: one line if it cannot be
         from pickconform.report import compare
 
         try:
@@ -44,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
         except compare.BaselineError as exc:
             print(f"pickconform: error: {'--baseline-report ' if args.baseline_report else ''}{exc}", file=sys.stderr)
             return EXIT_USAGE
-    pytest_args += to_pytest_args(vars(args))
+    pytest_args += to_pytest_args(settings)
     try:
         pytest_args += _xdist_args(args)
     except ValueError as exc:
@@ -177,9 +178,9 @@ def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pickconform.determinism import RunContext
+    from pickconform.family.profile import ProfileError, load_profile
     from pickconform.http.client import Wire
     from pickconform.targets import connect, start_embedded
-    from pickconform.targets.profile import ProfileError, load_profile
     from pickconform.upgrade import baseline, diff
     from pickconform.upgrade import report as diff_report
 
@@ -187,25 +188,26 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"pickconform: error: {message}", file=sys.stderr)
         return EXIT_USAGE
 
-    if args.mutant and args.profile:
+    settings = RunSettings.from_values(vars(args))  # the options diff shares with run (`DIFF_OPTIONS`)
+    if settings.mutant and settings.profile:
         return usage("--mutant runs the embedded reference: it cannot be combined with --profile")
     if args.poll_timeout <= 0:
         return usage("--poll-timeout must be positive")
-    if args.mutant:
+    if settings.mutant:
         from pickconform.reference.mutants import all_mutants
 
-        if args.mutant not in all_mutants():
-            return usage(f"unknown mutant {args.mutant!r} (see `pickconform mutants`)")
-    if args.requirement:
+        if settings.mutant not in all_mutants():
+            return usage(f"unknown mutant {settings.mutant!r} (see `pickconform mutants`)")
+    if settings.requirement:
         from pickconform.catalogue import catalogue
 
-        unknown = sorted(set(args.requirement) - set(catalogue()))
+        unknown = sorted(set(settings.requirement) - set(catalogue()))
         if unknown:
             return usage(f"unknown requirement {unknown[0]!r}")
     baseline_dir = Path(args.baseline)
     not_resent: list[dict[str, object]] = []
     try:
-        scenarios = baseline.load(baseline_dir, args.api or FAMILIES, args.requirement or (), not_resent)
+        scenarios = baseline.load(baseline_dir, settings.families, settings.requirement, not_resent)
     except baseline.BaselineError as exc:
         return usage(str(exc))
     from pickconform.cassettes import recorded_run
@@ -213,11 +215,11 @@ def _diff(args: argparse.Namespace) -> int:
     run = recorded_run(baseline_dir) or RunContext()
     families = tuple(dict.fromkeys(c.family for c in scenarios))
     try:
-        profile = load_profile(args.profile) if args.profile else None
+        profile = load_profile(settings.profile) if settings.profile else None
         target = connect(profile, run, families, Wire(limits=profile.target.limits)) if profile else None
     except ProfileError as exc:
         return usage(str(exc))
-    target = target or start_embedded(families, run, args.mutant)
+    target = target or start_embedded(families, run, settings.mutant)
     started = time.monotonic()
     differ = diff.Differ(target, poll_timeout=args.poll_timeout)
     print(
@@ -230,10 +232,21 @@ def _diff(args: argparse.Namespace) -> int:
         target.close()
     document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started, not_resent)
     print("\n".join(diff_report.summary(document)))
-    if args.report_dir:
-        diff_report.write(document, Path(args.report_dir))
-        print(f"report written to {args.report_dir}/diff.md")
+    if settings.report_dir:
+        diff_report.write(document, Path(settings.report_dir))
+        print(f"report written to {settings.report_dir}/diff.md")
     return EXIT_FAIL if diff_report.breaking(document) else EXIT_PASS
+
+
+# The options of `pickconform run` that `pickconform diff` takes too (declared in `options.RUN_OPTIONS`), with what
+# each means to a diff.
+DIFF_OPTIONS = {
+    "profile": "target profile (TOML); default: the embedded reference implementation",
+    "api": "API family to diff (repeatable)",
+    "mutant": "diff against the embedded reference with this deliberate fault",
+    "requirement": "only the scenarios of this requirement ID (repeatable)",
+    "report-dir": "write diff.json and diff.md here",
+}
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -241,9 +254,9 @@ def _check(args: argparse.Namespace) -> int:
     profile error or a problem a run would stop on."""
     import time
 
+    from pickconform.family.profile import ProfileError, load_profile
     from pickconform.http.client import Wire
     from pickconform.targets import check, connect, start_embedded
-    from pickconform.targets.profile import ProfileError, load_profile
 
     started = time.monotonic()
     families = tuple(args.api or FAMILIES)
@@ -378,11 +391,9 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--baseline", required=True, metavar="DIR", help="the cassettes to re-send (pickconform run --record)"
     )
-    diff.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
-    diff.add_argument("--mutant", help="diff against the embedded reference with this deliberate fault")
-    diff.add_argument("--api", action="append", choices=FAMILIES, help="API family to diff (repeatable)")
-    diff.add_argument("--requirement", action="append", help="only the scenarios of this requirement ID (repeatable)")
-    diff.add_argument("--report-dir", help="write diff.json and diff.md here")
+    for option in RUN_OPTIONS:  # those of the run's options that a diff takes, from the same table
+        if option.name in DIFF_OPTIONS:
+            diff.add_argument(f"--{option.name}", **{**option.arguments(), "help": DIFF_OPTIONS[option.name]})
     diff.add_argument(
         "--poll-timeout", type=float, default=5.0, help="seconds a re-sent read may take to reach its recorded answer"
     )

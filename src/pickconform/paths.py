@@ -13,7 +13,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["FAMILIES", "FEATURES", "PACKAGE", "ROOT", "SPECS", "SUITE", "display", "missing"]
+from pickconform.registry import NAMES, registered
+
+__all__ = [
+    "FAMILIES",
+    "FEATURES",
+    "PACKAGE",
+    "ROOT",
+    "SPECS",
+    "SUITE",
+    "display",
+    "family_specs",
+    "family_tests",
+    "missing",
+]
 
 PACKAGE = Path(__file__).resolve().parent  # the pickconform package: its code, its templates
 
@@ -62,4 +75,14 @@ ROOT = _find_root()
 SPECS = ROOT / "specs"
 FEATURES = ROOT / "features"
 SUITE = ROOT / "tests" / "conformance"
-FAMILIES = ("clarus", "butler", "emporix")
+FAMILIES = NAMES  # the registered API families' names, always as registered now (`pickconform.registry`)
+
+
+def family_specs(family: str) -> Path:
+    """Where a registered family's specs live (its `requirements.toml`, ...)."""
+    return registered()[family].specs or SPECS / family
+
+
+def family_tests(family: str) -> Path:
+    """Where a registered family's conformance tests live."""
+    return registered()[family].tests or SUITE / family

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from pickconform.determinism import RunContext, Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.pytest_plugin import cassette_for, primary_requirement, ready_data_for, require_capabilities
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
 
 
 @pytest.fixture(autouse=True)

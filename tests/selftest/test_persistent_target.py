@@ -23,8 +23,8 @@ import httpx
 import pytest
 
 from pickconform.determinism import check_run_id, fresh_run_id
+from pickconform.family.profile import ProfileError, load_profile
 from pickconform.targets import check
-from pickconform.targets.profile import ProfileError, load_profile
 from tests.selftest.conftest import pickconform
 from tests.selftest.test_test_data import ORDERS, PRODUCTS, SKUS_IN_STOCK
 

@@ -26,12 +26,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pickconform.family.profile import ProfileError, load_profile
+from pickconform.family.ready_data import Ledger
 from pickconform.reference.app import Reference
 from pickconform.reference.clarus.mutants import TENANT_STOCK_UNIT_TYPES
 from pickconform.reference.mutants import Faults
 from pickconform.reference.server import ReferenceServer
-from pickconform.targets.profile import ProfileError, load_profile
-from pickconform.targets.ready_data import Ledger
 from tests.selftest.conftest import pickconform
 
 STOCK_UNIT_TYPE = 4  # one of the variant's stock unit types: the suite's default (1) is refused

@@ -16,7 +16,7 @@ from pickconform.butler.lifecycle import Transaction
 from pickconform.butler.receiver import Received, Receiver
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
-from pickconform.targets.ready_data import ReadyData
+from pickconform.family.ready_data import ReadyData
 from pickconform.verdict import SetupError, Violation, judged, record
 
 INVENTORY = "inventory"

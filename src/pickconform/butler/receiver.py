@@ -65,7 +65,10 @@ def external_id_of(document: Any) -> str | None:
 
 
 class Receiver:
+    """Butler's notification source (`pickconform.butler.FAMILY.notifications`)."""
+
     PATH = "/notifications"
+    external_id_of = staticmethod(external_id_of)  # whose a notification is: `diff` compares a scenario's own ones
 
     def __init__(
         self,

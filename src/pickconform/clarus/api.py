@@ -11,9 +11,9 @@ import pytest
 from pickconform.clarus.settings import CAPABILITIES, DEFAULT_PRODUCT_ATTRIBUTES
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
 from pickconform.personal import delivery_address
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, check, expect, json_body, pointer
 
 STATUSES = ("pending", "completed", "failed")

@@ -10,9 +10,9 @@ import pytest
 
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
+from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
 from pickconform.http.tap import once_per_session
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, not_offered
 
 FINAL = ("SUCCESS", "FAILURE")

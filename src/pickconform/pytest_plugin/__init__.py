@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import dataclasses
 import gc
 import signal
 import sys
@@ -23,16 +24,18 @@ import pytest
 from pickconform import cassettes, fuzzing, paths, report
 from pickconform.catalogue import catalogue
 from pickconform.determinism import DEFAULT_RUN_ID, DEFAULT_SEED, RunContext, check_run_id, fresh_run_id
+from pickconform.family import ready_data
+from pickconform.family.profile import Profile, ProfileError, load_profile
 from pickconform.http.client import Limits, Wire
 from pickconform.http.tap import LIVE
-from pickconform.options import RUN_OPTIONS
-from pickconform.paths import FAMILIES, SUITE
-from pickconform.pytest_plugin.items import family_of, is_conformance, primary_requirement, requirements_of
+from pickconform.options import RUN_OPTIONS, RunSettings
+from pickconform.pytest_plugin import codec
+from pickconform.pytest_plugin.items import family_at, family_of, is_conformance, primary_requirement, requirements_of
 from pickconform.pytest_plugin.judging import FindingsCollector, judge_report, notifications_so_far
+from pickconform.pytest_plugin.settings import run_settings, store_settings
 from pickconform.pytest_plugin.summary import OutcomeCollector, write_verdicts
 from pickconform.report import TestOutcome, compare
-from pickconform.targets import Target, connect, embedded_name, ready_data, replay_target, slots, start_embedded
-from pickconform.targets.profile import Profile, ProfileError, load_profile
+from pickconform.targets import Target, connect, embedded_name, replay_target, slots, start_embedded
 from pickconform.verdict import RunIdReused, Violations
 
 __all__ = [
@@ -78,44 +81,46 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FindingsCollector(), "pickconform-findings")
     config.pluginmanager.register(ready_data.ReadyDataPlugin(config), "pickconform-ready-data")
     config.stash[_TARGET] = None
+    settings = store_settings(config, RunSettings.from_pytest(config))  # the options, read once
     if (why := paths.missing()) is not None and _asks_for_the_suite(config):
         raise pytest.UsageError(why)  # a broken install; a session that asks nothing of pickconform is left alone
     for option in ("mutant", "variant"):
-        if config.getoption(option) and config.getoption("profile"):
+        if getattr(settings, option) and settings.profile:
             raise pytest.UsageError(f"--{option} runs the embedded reference: it cannot be combined with --profile")
-    if config.getoption("mutant") and config.getoption("variant"):
+    if settings.mutant and settings.variant:
         raise pytest.UsageError("--mutant and --variant are mutually exclusive: each runs one reading of the reference")
-    if config.getoption("mutant") or config.getoption("variant"):
+    if settings.mutant or settings.variant:
         from pickconform.reference.mutants import all_mutants, all_variants
 
-        if config.getoption("mutant") and config.getoption("mutant") not in all_mutants():
-            raise pytest.UsageError(f"unknown mutant {config.getoption('mutant')!r} (see `pickconform mutants`)")
-        if config.getoption("variant") and config.getoption("variant") not in all_variants():
-            raise pytest.UsageError(f"unknown variant {config.getoption('variant')!r} (see `pickconform variants`)")
-    if config.getoption("replay"):
+        if settings.mutant and settings.mutant not in all_mutants():
+            raise pytest.UsageError(f"unknown mutant {settings.mutant!r} (see `pickconform mutants`)")
+        if settings.variant and settings.variant not in all_variants():
+            raise pytest.UsageError(f"unknown variant {settings.variant!r} (see `pickconform variants`)")
+    if settings.replay:
         for option in ("profile", "mutant", "variant"):
-            if config.getoption(option):
+            if getattr(settings, option):
                 raise pytest.UsageError(f"--replay answers from cassettes: it cannot be combined with --{option}")
     profile = None
-    if config.getoption("profile"):
+    if settings.profile:
         try:
-            profile = load_profile(config.getoption("profile"))
+            profile = load_profile(settings.profile)
         except ProfileError as exc:
             raise pytest.UsageError(str(exc)) from None
-        config.stash[_PROFILE] = {"name": profile.target.name, "path": str(config.getoption("profile"))}
+        config.stash[_PROFILE] = {"name": profile.target.name, "path": str(settings.profile)}
     limits = profile.target.limits if profile is not None else Limits()
     recorder = _configure_cassettes(config, limits)
+    settings = run_settings(config)  # a replay's: the recording's seed and run id
     config.stash[_RUN] = _resolve_run(config, profile)
     config.stash[_WIRE] = Wire(limits=limits, tap=recorder or LIVE)
     config.stash[_FUZZING] = fuzzing.FuzzSettings(
-        examples=config.getoption("fuzz_examples"),
-        randomised=config.getoption("fuzz_random"),
+        examples=settings.fuzz_examples,
+        randomised=settings.fuzz_random,
         seed=run_context(config).seed,
-        replaying=bool(config.getoption("replay")),
-        all_operations=config.getoption("fuzz_all"),
+        replaying=bool(settings.replay),
+        all_operations=settings.fuzz_all,
     )
     config.stash[_BASELINE] = _baseline(config)
-    report_dir = config.getoption("report_dir")
+    report_dir = settings.report_dir
     if report_dir:
         directory = Path(report_dir)
         directory.mkdir(parents=True, exist_ok=True)
@@ -131,20 +136,18 @@ def pytest_configure(config: pytest.Config) -> None:
 def _asks_for_the_suite(config: pytest.Config) -> bool:
     """Whether the session names the conformance suite or sets any of pickconform's options."""
     named = any(is_conformance(Path(arg.split("::")[0]).resolve()) for arg in config.args)
-    return named or any(
-        config.getoption(option.pytest_flag[2:].replace("-", "_"), None) not in (None, False, [], option.pytest_default)
-        for option in RUN_OPTIONS
-    )
+    return named or run_settings(config) != RunSettings()
 
 
 def _baseline(config: pytest.Config) -> dict[str, Any] | None:
     """The earlier run's report.json, read before anything runs: a missing or garbled one is a usage error."""
-    if config.getoption("fail_on") == "new" and not config.getoption("baseline_report"):
+    settings = run_settings(config)
+    if settings.fail_on == "new" and not settings.baseline_report:
         raise pytest.UsageError("--fail-on new needs --baseline-report: what is new is judged against a baseline")
-    if not config.getoption("baseline_report"):
+    if not settings.baseline_report:
         return None
     try:
-        return compare.load(config.getoption("baseline_report"))
+        return compare.load(settings.baseline_report)
     except compare.BaselineError as exc:
         raise pytest.UsageError(f"--baseline-report {exc}") from None
 
@@ -158,7 +161,7 @@ def _start_time_limit(config: pytest.Config) -> None:
     """--max-time: when it passes, the run takes SIGTERM's clean path (pytest stops, the report is written; the CLI
     exits 143), whatever the target is doing meanwhile."""
     hit = config.stash[_TIME_LIMIT_HIT] = threading.Event()
-    seconds = config.getoption("max_time")
+    seconds = run_settings(config).max_time
     if seconds is None or hasattr(config, "workerinput"):
         return
     if seconds <= 0:
@@ -182,7 +185,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Recorder | None:
     """The session's recorder (the tap of its wire), if it records or replays."""
-    record, replay = config.getoption("record"), config.getoption("replay")
+    settings = run_settings(config)
+    record, replay = settings.record, settings.replay
     config.stash[_RECORDER] = None
     if record and replay:
         raise pytest.UsageError("--record and --replay are mutually exclusive")
@@ -192,21 +196,22 @@ def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Rec
         recorded = cassettes.recorded_run(Path(replay))
         if recorded is None:
             raise pytest.UsageError(f"--replay {replay}: no pickconform cassette in it")
-        seed, run_id = config.getoption("seed"), config.getoption("run_id")
+        seed, run_id = settings.seed, settings.run_id
         if (seed is not None and seed != recorded.seed) or (run_id is not None and run_id != recorded.run_id):
             raise pytest.UsageError(
                 f"--replay {replay}: recorded with seed {recorded.seed} and run id {recorded.run_id}"
             )
-        # Replay sends what the recording sent: same seed, run id and clock.
+        # Replay sends what the recording sent: same seed, run id and clock (the options, too, for xdist's workers).
         config.option.seed, config.option.run_id = recorded.seed, recorded.run_id
+        store_settings(config, dataclasses.replace(settings, seed=recorded.seed, run_id=recorded.run_id))
         config.stash[_REPLAYED_RUN] = recorded
         blocker = cassettes.network_blocked()
         blocker.__enter__()
         config.add_cleanup(lambda: blocker.__exit__(None, None, None))
         config.stash[_RECORDER] = cassettes.Recorder(
-            Path(replay), "replay", fail_stale=config.getoption("fail_stale"), limits=limits
+            Path(replay), "replay", fail_stale=settings.fail_stale, limits=limits
         )
-    elif config.getoption("fail_stale"):
+    elif settings.fail_stale:
         raise pytest.UsageError("--fail-stale applies to --replay only")
     elif record:
         # Its metadata (the target's slots) is known once the target is (`pickconform_target`).
@@ -215,7 +220,7 @@ def _configure_cassettes(config: pytest.Config, limits: Limits) -> cassettes.Rec
 
 
 def selected_families(config: pytest.Config) -> tuple[str, ...]:
-    return tuple(config.getoption("api") or FAMILIES)
+    return run_settings(config).families
 
 
 def run_context(config: pytest.Config) -> RunContext:
@@ -236,10 +241,10 @@ def _resolve_run(config: pytest.Config, profile: Profile | None) -> RunContext:
     if given:  # computed once, by the controller: every worker sends the same references
         return RunContext(seed=int(given["seed"]), run_id=str(given["run_id"]))
     settings = profile.target if profile is not None else None
-    seed = config.getoption("seed")
+    seed = run_settings(config).seed
     if seed is None:
         seed = settings.seed if settings is not None and settings.seed is not None else DEFAULT_SEED
-    run_id = config.getoption("run_id")
+    run_id = run_settings(config).run_id
     if run_id is not None:
         try:
             check_run_id(run_id)
@@ -259,7 +264,7 @@ def pytest_configure_node(node: Any) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str] | None:
     """Against a profile's target, the run id the references carry (fresh each run unless one is given)."""
-    if not config.getoption("profile") or _RUN not in config.stash:
+    if not run_settings(config).profile or _RUN not in config.stash:
         return None
     run = config.stash[_RUN]
     return [f"pickconform: run id {run.run_id}, seed {run.seed}"]
@@ -267,16 +272,15 @@ def pytest_report_header(config: pytest.Config) -> list[str] | None:
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
     """Families not selected are not even imported: a run of one family does not depend on the others."""
-    with contextlib.suppress(ValueError):
-        parts = collection_path.relative_to(SUITE).parts
-        if parts and parts[0] in FAMILIES and parts[0] not in selected_families(config):
-            return True
+    family = family_at(collection_path)
+    if family is not None and family not in selected_families(config):
+        return True
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     families = set(selected_families(config))
-    wanted = set(config.getoption("requirement") or ())
+    wanted = set(run_settings(config).requirement)
     unknown = wanted - set(catalogue()) if wanted else set()
     if unknown:
         raise pytest.UsageError(f"unknown requirement {sorted(unknown)[0]!r}")
@@ -349,7 +353,8 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The run's target: the profile's, a replay of cassettes, or the embedded reference implementation."""
     config = request.config
     target = config.stash[_TARGET]
-    if target is None and config.getoption("replay"):
+    settings = run_settings(config)
+    if target is None and settings.replay:
         target = replay_target(
             selected_families(config),
             run_context(config),
@@ -362,8 +367,8 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
         target = start_embedded(
             selected_families(config),
             run_context(config),
-            config.getoption("mutant"),
-            config.getoption("variant"),
+            settings.mutant,
+            settings.variant,
             config.stash[_WIRE],
         )
         config.stash[_TARGET] = target
@@ -385,9 +390,8 @@ def pickconform_target(request: pytest.FixtureRequest) -> Iterator[Target]:
 @contextlib.contextmanager
 def cassette_for(request: pytest.FixtureRequest) -> Iterator[None]:
     """With --record or --replay, each conformance test's outbound HTTP goes to or comes from its own cassette."""
-    if family_of(request.node) is None or not (
-        request.config.getoption("record") or request.config.getoption("replay")
-    ):
+    settings = run_settings(request.config)
+    if family_of(request.node) is None or not (settings.record or settings.replay):
         yield
         return
     request.getfixturevalue("pickconform_target")  # creates the recorder (record) and the target outside the cassette
@@ -493,10 +497,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: Any) -> None:
     """xdist: a worker's unexpected inbound requests that came after its last test's report, and its reused run id."""
-    output = getattr(node, "workeroutput", {})
-    node.config.stash[_LEFTOVER_INBOUND].append(output.get("pickconform_unexpected_inbound", {}))
-    if output.get("pickconform_run_id_reused"):
-        node.config.stash[_RUN_ID_REUSED] = output["pickconform_run_id_reused"]
+    leftover, reused = codec.take_worker_output(node)
+    node.config.stash[_LEFTOVER_INBOUND].append(leftover)
+    if reused:
+        node.config.stash[_RUN_ID_REUSED] = reused
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -510,8 +514,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         target.close()
         config.stash[_TARGET] = None
     if hasattr(config, "workerinput"):
-        config.workeroutput["pickconform_unexpected_inbound"] = leftover  # type: ignore[attr-defined]
-        config.workeroutput["pickconform_run_id_reused"] = config.stash.get(_RUN_ID_REUSED, "")  # type: ignore[attr-defined]
+        codec.put_worker_output(config, leftover, config.stash.get(_RUN_ID_REUSED, ""))
         return  # an xdist worker: the controller writes the report, from the test reports it receives
     if _RUN_ID_REUSED in config.stash:
         # Not a report of the target: what ran before the stop says nothing, and what did not run was not judged.
@@ -524,7 +527,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if described is None:
         return
     name, run, available = described
-    wanted = set(config.getoption("requirement") or ())
+    settings = run_settings(config)
+    wanted = set(settings.requirement)
     if _NAMED in config.stash:
         wanted = (wanted & config.stash[_NAMED]) if wanted else config.stash[_NAMED]
     requirements = [
@@ -532,15 +536,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for r in catalogue().values()
         if r.family in selected_families(config) and r.family in available and (not wanted or r.id in wanted)
     ]
-    strict = config.getoption("strict_conformance")
+    strict = settings.strict
     unjudged = STOPPED_AT_TIME_LIMIT if config.stash[_TIME_LIMIT_HIT].is_set() else None
     ran = run.as_dict() | ({"profile": config.stash[_PROFILE]} if _PROFILE in config.stash else {})
     document = report.as_document(report.verdicts(requirements, outcomes, strict, unjudged), name, ran, strict)
-    mode = "record" if config.getoption("record") else "replay" if config.getoption("replay") else None
+    mode = "record" if settings.record else "replay" if settings.replay else None
     if mode is not None:
         document["cassettes"] = {
             "mode": mode,
-            "directory": config.getoption(mode),
+            "directory": getattr(settings, mode),
             "stale": {o.nodeid: list(o.stale_cassette) for o in outcomes if o.stale_cassette},
         }
     report.add_reproduce_lines(document)
@@ -551,23 +555,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         document["unexpected_inbound"] = inbound
     baseline = config.stash.get(_BASELINE, None)
     if baseline is not None:
-        document["comparison"] = compare.compare(baseline, document, str(config.getoption("baseline_report")))
+        document["comparison"] = compare.compare(baseline, document, str(settings.baseline_report))
     config.stash[_DOCUMENT] = document
-    if config.getoption("report_dir"):
-        config.stash[_WRITTEN] = report.write(document, Path(config.getoption("report_dir")), outcomes)
+    if settings.report_dir:
+        config.stash[_WRITTEN] = report.write(document, Path(settings.report_dir), outcomes)
     if session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         # The requirements decide: warnings alone pass, a set-up error without a fail is 3.
         session.exitstatus = report.exit_status(document)
-        if "comparison" in document and config.getoption("fail_on") == "new":
+        if "comparison" in document and settings.fail_on == "new":
             # Known failures stay in the report; only what newly fails (or errors) breaks the build.
             session.exitstatus = report.EXIT_FAIL if compare.newly_failing(document["comparison"]) else report.EXIT_OK
 
 
 def target_name(config: pytest.Config) -> str:
     """The name of the target the options select (the profile's target is named by the profile)."""
-    if config.getoption("replay"):
-        return f"replay of {Path(config.getoption('replay')).name}"
-    return embedded_name(config.getoption("mutant"), config.getoption("variant"))
+    settings = run_settings(config)
+    if settings.replay:
+        return f"replay of {Path(settings.replay).name}"
+    return embedded_name(settings.mutant, settings.variant)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -582,12 +587,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_line(
             f"pickconform: {len(stale)} stale cassette(s), recorded with other specs "
             f"({', '.join(changed[:5])}); re-record with --record"
-            f"{'' if config.getoption('fail_stale') else ', or pass --fail-stale to fail on it'}",
+            f"{'' if run_settings(config).fail_stale else ', or pass --fail-stale to fail on it'}",
             yellow=True,
         )
     if config.stash[_TIME_LIMIT_HIT].is_set():
         terminalreporter.write_line(
-            f"pickconform: {STOPPED_AT_TIME_LIMIT} (--max-time {config.getoption('max_time'):g})", yellow=True
+            f"pickconform: {STOPPED_AT_TIME_LIMIT} (--max-time {run_settings(config).max_time:g})", yellow=True
         )
     document = config.stash.get(_DOCUMENT, None)
     if document is None:

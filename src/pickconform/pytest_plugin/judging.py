@@ -5,7 +5,6 @@ report is written (under xdist, the controller)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +14,9 @@ import pytest
 from pickconform import cassettes, verdict
 from pickconform.catalogue import catalogue
 from pickconform.http.client import TargetMisbehaved
+from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_of, requirements_of
+from pickconform.pytest_plugin.settings import run_settings
 from pickconform.report import Finding, evidence
 from pickconform.verdict import SetupError, Violation, Violations
 
@@ -51,7 +52,7 @@ def judge_report(
         test_report.longrepr = str(error)  # the requirement, request and response say it all
     if outside and not findings and not setup_error and miss is None:
         _outside_selection(item, test_report, outside, stopped)
-    strict = item.config.getoption("strict_conformance")
+    strict = run_settings(item.config).strict
     soft = {r.id for r in catalogue().values() if r.soft}
     if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
         # Only departures from an interpretation or a SHOULD: a warning in the report, not a failed test.
@@ -66,20 +67,22 @@ def judge_report(
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
         shown = findings or outside or setup_error or test_report.failed
         log = _log(target, [*findings, *outside], exchanges_before, notified_before) if shown and target else None
-        test_report.user_properties += [
-            ("requirements", " ".join(requirements_of(item))),
-            ("scenario", json.dumps(_scenario(test_report, item))),
-            ("exchanges", str(target.log.count - exchanges_before) if target else "0"),
-            ("judged", json.dumps(item.stash.get(_JUDGED, {}))),
-            ("findings", json.dumps([f.as_dict() for f in findings])),
-            ("outside", json.dumps([f"{f.requirement}: {f.message.splitlines()[0][:300]}" for f in outside])),
-            ("stopped", stopped),
-            ("precondition", _precondition(error)),
-            ("error", setup_error),
-            ("stale_cassette", " ".join(stale)),
-            ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
-            ("log", json.dumps(log) if log else ""),
-        ]
+        codec.encode(
+            test_report,
+            item,
+            requirements=requirements_of(item),
+            scenario=_scenario(test_report, item),
+            exchanges=target.log.count - exchanges_before if target else 0,
+            findings=findings,
+            outside=[f"{f.requirement}: {f.message.splitlines()[0][:300]}" for f in outside],
+            stopped=stopped,
+            precondition=_precondition(error),
+            error=setup_error,
+            stale_cassette=stale,
+            unexpected_inbound=target.take_unexpected_inbound() if target else {},
+            log=log,
+            judged=item.stash.get(_JUDGED, {}),
+        )
     return test_report
 
 
@@ -109,7 +112,7 @@ def notifications_so_far(target: Any) -> int:
 def _selected(findings: list[Finding], item: pytest.Item) -> tuple[list[Finding], list[Finding]]:
     """Under --requirement, the findings of the selected requirements, and those of the others: a test that also
     exercises a requirement the run did not ask for does not fail on it (its finding is listed, not counted)."""
-    wanted = set(item.config.getoption("requirement") or ())
+    wanted = set(run_settings(item.config).requirement)
     if not wanted:
         return findings, []
     return [f for f in findings if f.requirement in wanted], [f for f in findings if f.requirement not in wanted]
@@ -208,9 +211,9 @@ def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | N
     the deadline) fails the requirement the test judges first, with what it got as evidence. Under --requirement, the
     first the run asked for: one it does not report would leave those it does as "not judged", and the run passing."""
     stop = error.stopped_by if isinstance(error, Violations) else error
-    if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
+    if not isinstance(stop, httpx.TransportError) or run_settings(item.config).replay:
         return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
-    wanted = set(item.config.getoption("requirement") or ())
+    wanted = set(run_settings(item.config).requirement)
     requirements = [r for r in requirements_of(item) if r in wanted] or list(requirements_of(item))
     if not requirements:
         return None

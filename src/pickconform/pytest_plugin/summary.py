@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from pickconform import report
-from pickconform.report import Finding, TestOutcome
-from pickconform.targets import ready_data
+from pickconform.pytest_plugin import codec
 
 __all__ = ["OutcomeCollector", "write_verdicts"]
 
@@ -30,36 +28,9 @@ class OutcomeCollector:
         self.outcomes = outcomes
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
-        if "requirements" not in properties:
-            return  # not a conformance test, or its passing setup or teardown
-        reason = ""
-        if report.skipped and isinstance(report.longrepr, tuple):
-            reason = report.longrepr[2].removeprefix("Skipped: ")
-        elif report.failed:
-            crash = getattr(report.longrepr, "reprcrash", None)
-            reason = crash.message if crash is not None else str(report.longrepr)
-        self.outcomes.append(
-            TestOutcome(
-                report.nodeid,
-                tuple(properties["requirements"].split()),
-                report.outcome,
-                reason,
-                tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
-                properties.get("error", ""),
-                properties.get("stopped", ""),
-                properties.get("precondition", ""),
-                report.duration,
-                tuple(properties.get("stale_cassette", "").split()),
-                json.loads(properties.get("scenario") or "{}"),
-                int(properties.get("exchanges") or 0),
-                json.loads(properties.get("unexpected_inbound") or "{}"),
-                ready_data.used(report.user_properties),
-                tuple(json.loads(properties.get("outside") or "[]")),
-                json.loads(properties.get("log") or "{}"),
-                json.loads(properties["judged"]) if "judged" in properties else None,
-            )
-        )
+        outcome = codec.decode(report)
+        if outcome is not None:  # a conformance test's report that carries its outcome
+            self.outcomes.append(outcome)
 
 
 def write_verdicts(terminalreporter: Any, document: dict[str, Any]) -> None:

@@ -10,10 +10,9 @@ next to the faithful one. The project's tests prove both directions.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
-from pickconform.paths import FAMILIES
+from pickconform.registry import registered
 
 
 @dataclass(frozen=True)
@@ -71,12 +70,8 @@ def all_mutants() -> dict[str, Mutant]:
 
 
 def _load() -> None:
-    for family in FAMILIES:
-        try:
-            importlib.import_module(f"pickconform.reference.{family}.mutants")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pickconform.reference.{family}.mutants" and exc.name != f"pickconform.reference.{family}":
-                raise
+    for family in registered().values():
+        family.faults()  # declares the family's mutants and variants, at its first call
 
 
 class Faults:

@@ -15,9 +15,9 @@ from pytest_bdd import given, parsers, then, when
 from pickconform.butler.api import INVENTORY, ButlerApi, pick_request
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupError, Violation, check, expect, json_body, judged, record
 
 STATE = r"(?P<state>[a-z_]+)"

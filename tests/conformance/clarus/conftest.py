@@ -17,11 +17,11 @@ from pickconform.clarus.api import DRAFT, TERMINAL, ClarusApi, Stock, goods_out_
 from pickconform.clarus.spec import conforms
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.http.auth import StaticToken
 from pickconform.http.client import make_client
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupError, check, expect, json_body, pointer
 
 

@@ -17,10 +17,10 @@ from pickconform.determinism import Values
 from pickconform.emporix import spec
 from pickconform.emporix.api import FINAL, JOB_STATUSES, SEED_ORDERS, EmporixApi, job_id_of
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget
+from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, check, expect, judged, record
 
 TENANT_VARIANTS: dict[str, Callable[[str], str]] = {

@@ -7,7 +7,6 @@ profile is a `ProfileError` whose message is one line naming the file, the table
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import tomllib
 import types
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 from pickconform.determinism import check_run_id
 from pickconform.http.client import Limits
 from pickconform.paths import FAMILIES
+from pickconform.registry import family as registered_family
 
 T = TypeVar("T")
 
@@ -74,7 +74,7 @@ def load_profile(path: str | os.PathLike[str]) -> Profile:
     families = {}
     for family in FAMILIES:
         if family in document:
-            settings_cls = importlib.import_module(f"pickconform.{family}.settings").Settings
+            settings_cls = registered_family(family).Settings
             families[family] = parse_table(document[family], settings_cls, f"{path}: [{family}]")
     if not families:
         raise ProfileError(f"{path}: names no API family (add a [{'] or ['.join(FAMILIES)}] table)")

@@ -35,7 +35,7 @@ try:
 except ImportError:  # not POSIX: one process only (no xdist), the thread lock alone
     fcntl = None  # type: ignore[assignment]
 
-PROPERTY = "data"  # the user property a test's data lines travel in (to the xdist controller too)
+NOTED = pytest.StashKey[list[str]]()  # a test's data lines (they travel with its report: `pytest_plugin.codec`)
 WORKER_KEY = "pickconform_ready_data"  # where the controller names the ledger to its workers
 
 
@@ -85,12 +85,7 @@ class ReadyData:
 
     def note(self, line: str) -> None:
         """Say in the report which data the test used (set-up or test_data), in one line."""
-        self.item.user_properties.append((PROPERTY, line))
-
-
-def used(user_properties: Sequence[Any]) -> tuple[str, ...]:
-    """The data lines of a test report's user properties."""
-    return tuple(str(value) for key, value in user_properties if key == PROPERTY)
+        self.item.stash.setdefault(NOTED, []).append(line)
 
 
 class ReadyDataPlugin:
