@@ -10,6 +10,14 @@ Feature: Creating Butler pick service requests
     When a pick request for 3 units of a SKU without inventory is created
     Then the created object has ids, its lines, type PICK and state CREATED
 
+  @req:BUTLER-CREATE
+  Scenario: A pick request without externalServiceRequestId is created all the same
+    The vendor's service request object page: "externalServiceRequestId - optional string ... Even if this is not
+    provided, there is an internal unique id of each service request." The suite sends one everywhere else (cancel
+    and modify name the request by it).
+    When a pick request without externalServiceRequestId is created
+    Then the created object has ids, its line, type PICK and state CREATED
+
   @req:BUTLER-ATTRIBUTES
   Scenario Outline: Priorities and time windows are accepted
     When a pick request with priority "<priority>" and a time window is created

@@ -8,8 +8,11 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from pickconform.paths import FAMILIES, SPECS
+import yaml
+
+from pickconform.paths import FAMILIES, family_specs
 
 LEVELS = ("MUST", "SHOULD")
 # documented: the seeds or the vendor's own published reference say it (`source` quotes them);
@@ -35,11 +38,28 @@ class Requirement:
 
 
 @cache
-def catalogue() -> dict[str, Requirement]:
-    """All requirements by ID, in catalogue order."""
-    found: dict[str, Requirement] = {}
+def family_notes() -> dict[str, str]:
+    """What a reader of any report about a family should know first: the vendor's deprecation of its API, from the
+    `x-deprecation` of `specs/<family>/openapi.yaml` (Emporix: the pick-pack service, deprecated 2026-05-26)."""
+    notes: dict[str, str] = {}
     for family in FAMILIES:
-        path = SPECS / family / "requirements.toml"
+        path = family_specs(family) / "openapi.yaml"
+        deprecation = yaml.safe_load(path.read_text()).get("x-deprecation") if path.exists() else None
+        if isinstance(deprecation, dict) and deprecation.get("note"):
+            notes[family] = " ".join(str(deprecation["note"]).split())
+    return notes
+
+
+def catalogue() -> dict[str, Requirement]:
+    """All requirements by ID, in catalogue order (that of the registered families)."""
+    return _catalogue(tuple((family, family_specs(family)) for family in FAMILIES))
+
+
+@cache
+def _catalogue(families: tuple[tuple[str, Path], ...]) -> dict[str, Requirement]:
+    found: dict[str, Requirement] = {}
+    for family, specs in families:
+        path = specs / "requirements.toml"
         if not path.exists():
             continue
         for entry in tomllib.loads(path.read_text())["requirement"]:

@@ -1,5 +1,7 @@
-"""`pickconform run | serve | diff | report | trace | mutants | variants`: the command-line contract (exit 0 pass,
-1 fail or breaking change, 2 usage or profile error, 3 no fail but some requirement could not be judged: error)."""
+"""`pickconform run | check | serve | diff | compare | report | trace | mutants | variants`: the command-line contract
+(exit 0 pass, 1 fail or breaking change (with `--fail-on new`: a requirement that newly fails), 2 usage or profile
+error, 3 no fail but some requirement could not be judged: error; for `check`, 3 when a full run would skip some of
+it)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ import sys
 import threading
 from collections.abc import Iterator
 
-from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, to_pytest_args
+from pickconform import __version__, paths
+from pickconform.options import CLI_OPTIONS, RUN_OPTIONS, RunSettings, to_pytest_args
 from pickconform.paths import FAMILIES, ROOT, SUITE
 
 EXIT_PASS, EXIT_FAIL, EXIT_USAGE, EXIT_ERROR = 0, 1, 2, 3
@@ -23,10 +26,26 @@ def _run(args: argparse.Namespace) -> int:
 
     # Plain asserts: pytest would otherwise rewrite every module of its plugins (Schemathesis, Hypothesis, ...) on
     # import, ~3 s per run where bytecode is not cached; the suite's checks carry their own messages.
-    pytest_args = [str(SUITE), "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
+    settings = RunSettings.from_values(vars(args))
+    try:
+        selected = _tests(args.test or ())
+    except ValueError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    pytest_args = [*selected, "--rootdir", str(ROOT), "-p", "no:cacheprovider", "--assert=plain"]
     if (ROOT / "pyproject.toml").exists():
         pytest_args += ["-c", str(ROOT / "pyproject.toml")]
-    pytest_args += to_pytest_args(vars(args))
+    if settings.baseline_report or settings.fail_on == "new":  # read before the run starts: one line if it cannot be
+        from pickconform.report import compare
+
+        try:
+            if not args.baseline_report:
+                raise compare.BaselineError("--fail-on new needs --baseline-report: what is new is judged against one")
+            compare.load(args.baseline_report)
+        except compare.BaselineError as exc:
+            print(f"pickconform: error: {'--baseline-report ' if args.baseline_report else ''}{exc}", file=sys.stderr)
+            return EXIT_USAGE
+    pytest_args += to_pytest_args(settings)
     try:
         pytest_args += _xdist_args(args)
     except ValueError as exc:
@@ -44,6 +63,21 @@ def _run(args: argparse.Namespace) -> int:
     if status == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("pickconform: error: no conformance test was selected", file=sys.stderr)
     return EXIT_USAGE
+
+
+def _tests(nodeids: tuple[str, ...] | list[str]) -> list[str]:
+    """What pytest collects: the whole suite, or the conformance tests `--test` names (node ids as a report prints
+    them, relative to the suite's root; ValueError for one that names no file of the suite)."""
+    if not nodeids:
+        return [str(SUITE)]
+    selected = []
+    for nodeid in nodeids:
+        path, separator, rest = nodeid.partition("::")
+        file = (ROOT / path).resolve()
+        if not separator or not rest or not file.is_file() or not file.is_relative_to(SUITE.resolve()):
+            raise ValueError(f"--test {nodeid!r}: not the node id of a conformance test (tests/conformance/...::name)")
+        selected.append(f"{file}::{rest}")
+    return selected
 
 
 # Each test the workers run is the same test, with the same values, against a target of its own (each worker starts its
@@ -76,7 +110,7 @@ def workers(args: argparse.Namespace, cores: int | None = None) -> int:
             # Under xdist the time limit stopped the run with no report written: refused rather than half done.
             raise ValueError(f"--workers {value} with --max-time: the clean stop at the time limit needs --workers 1")
         return int(value)
-    if args.requirement or args.replay or args.record or args.max_time is not None:
+    if args.requirement or args.test or args.replay or args.record or args.max_time is not None:
         return 1
     cores = cores if cores is not None else (os.cpu_count() or 1)
     if args.profile:
@@ -159,9 +193,9 @@ def _diff(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from pickconform.determinism import RunContext
+    from pickconform.family.profile import ProfileError, load_profile
     from pickconform.http.client import Wire
     from pickconform.targets import connect, start_embedded
-    from pickconform.targets.profile import ProfileError, load_profile
     from pickconform.upgrade import baseline, diff
     from pickconform.upgrade import report as diff_report
 
@@ -169,24 +203,26 @@ def _diff(args: argparse.Namespace) -> int:
         print(f"pickconform: error: {message}", file=sys.stderr)
         return EXIT_USAGE
 
-    if args.mutant and args.profile:
+    settings = RunSettings.from_values(vars(args))  # the options diff shares with run (`DIFF_OPTIONS`)
+    if settings.mutant and settings.profile:
         return usage("--mutant runs the embedded reference: it cannot be combined with --profile")
     if args.poll_timeout <= 0:
         return usage("--poll-timeout must be positive")
-    if args.mutant:
+    if settings.mutant:
         from pickconform.reference.mutants import all_mutants
 
-        if args.mutant not in all_mutants():
-            return usage(f"unknown mutant {args.mutant!r} (see `pickconform mutants`)")
-    if args.requirement:
+        if settings.mutant not in all_mutants():
+            return usage(f"unknown mutant {settings.mutant!r} (see `pickconform mutants`)")
+    if settings.requirement:
         from pickconform.catalogue import catalogue
 
-        unknown = sorted(set(args.requirement) - set(catalogue()))
+        unknown = sorted(set(settings.requirement) - set(catalogue()))
         if unknown:
             return usage(f"unknown requirement {unknown[0]!r}")
     baseline_dir = Path(args.baseline)
+    not_resent: list[dict[str, object]] = []
     try:
-        scenarios = baseline.load(baseline_dir, args.api or FAMILIES, args.requirement or ())
+        scenarios = baseline.load(baseline_dir, settings.families, settings.requirement, not_resent)
     except baseline.BaselineError as exc:
         return usage(str(exc))
     from pickconform.cassettes import recorded_run
@@ -194,11 +230,11 @@ def _diff(args: argparse.Namespace) -> int:
     run = recorded_run(baseline_dir) or RunContext()
     families = tuple(dict.fromkeys(c.family for c in scenarios))
     try:
-        profile = load_profile(args.profile) if args.profile else None
+        profile = load_profile(settings.profile) if settings.profile else None
         target = connect(profile, run, families, Wire(limits=profile.target.limits)) if profile else None
     except ProfileError as exc:
         return usage(str(exc))
-    target = target or start_embedded(families, run, args.mutant)
+    target = target or start_embedded(families, run, settings.mutant)
     started = time.monotonic()
     differ = diff.Differ(target, poll_timeout=args.poll_timeout)
     print(
@@ -209,12 +245,91 @@ def _diff(args: argparse.Namespace) -> int:
     finally:
         differ.close()
         target.close()
-    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started)
+    document = diff_report.as_document(results, target.name, baseline_dir.name, time.monotonic() - started, not_resent)
     print("\n".join(diff_report.summary(document)))
-    if args.report_dir:
-        diff_report.write(document, Path(args.report_dir))
-        print(f"report written to {args.report_dir}/diff.md")
+    if settings.report_dir:
+        diff_report.write(document, Path(settings.report_dir))
+        print(f"report written to {settings.report_dir}/diff.md")
     return EXIT_FAIL if diff_report.breaking(document) else EXIT_PASS
+
+
+# The options of `pickconform run` that `pickconform diff` takes too (declared in `options.RUN_OPTIONS`), with what
+# each means to a diff.
+DIFF_OPTIONS = {
+    "profile": "target profile (TOML); default: the embedded reference implementation",
+    "api": "API family to diff (repeatable)",
+    "mutant": "diff against the embedded reference with this deliberate fault",
+    "requirement": "only the scenarios of this requirement ID (repeatable)",
+    "report-dir": "write diff.json and diff.md here",
+}
+
+
+def _check(args: argparse.Namespace) -> int:
+    """A run's preflight alone: one line per finding; 0 a full run judges everything, 3 some would be skipped, 2 a
+    profile error or a problem a run would stop on."""
+    import time
+
+    from pickconform.family.profile import ProfileError, load_profile
+    from pickconform.http.client import Wire
+    from pickconform.targets import check, connect, start_embedded
+
+    started = time.monotonic()
+    families = tuple(args.api or FAMILIES)
+    if args.workers < 1:
+        print("pickconform: error: --workers must be a positive number of processes", file=sys.stderr)
+        return EXIT_USAGE
+    run = check.check_run()
+    try:
+        profile = load_profile(args.profile) if args.profile else None
+        if profile is not None:
+            target = connect(profile, run, families, Wire(limits=profile.target.limits))
+        else:
+            target = start_embedded(families, run)
+    except ProfileError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if profile is not None:
+            given = profile.target.run_id
+            print(f"ok      run id: {given!r} from the profile" if given else "ok      run id: a fresh one per run")
+        findings = check.check_target(target, families, args.workers)
+    finally:
+        target.close()
+    for finding in findings:
+        print(finding)
+    status = check.exit_status(findings)
+    verdict = {0: "a full run can judge everything", 2: "a run would stop or fail", 3: "some would be skipped"}
+    print(f"pickconform check: {verdict[status]} ({time.monotonic() - started:.1f} s)")
+    return status
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Set each requirement's outcome in NEW beside OLD's. Exit 1 when some requirement newly fails (or, with
+    --fail-on any, when NEW has any fail), 0 otherwise, 2 when a report cannot be read."""
+    import json
+    from pathlib import Path
+
+    from pickconform.report import EXIT_FAIL as FAILED
+    from pickconform.report import compare
+
+    try:
+        old, new = compare.load(args.old), compare.load(args.new)
+    except compare.BaselineError as exc:
+        print(f"pickconform: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    comparison = compare.compare(old, new, args.old)
+    print(f"pickconform compare: {new.get('target', '?')} against {args.old}")
+    print("\n".join(compare.lines(comparison)))
+    if args.report_dir:
+        directory = Path(args.report_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        (directory / "comparison.json").write_text(json.dumps(comparison, indent=2, ensure_ascii=False) + "\n")
+        (directory / "comparison.md").write_text("\n".join(compare.as_markdown(comparison)))
+        print(f"comparison written to {directory / 'comparison.md'}")
+    if args.fail_on == "any":
+        failing = any(r.get("status") in compare.FAILING for r in new["requirements"])
+        return FAILED if failing else EXIT_PASS
+    return FAILED if compare.newly_failing(comparison) else EXIT_PASS
 
 
 def _mutants(args: argparse.Namespace) -> int:
@@ -268,6 +383,7 @@ def _variants(args: argparse.Namespace) -> int:
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="pickconform", description=__doc__)
+    main.add_argument("--version", action="version", version=f"pickconform {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run the conformance suite and report per requirement")
@@ -290,15 +406,34 @@ def parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--baseline", required=True, metavar="DIR", help="the cassettes to re-send (pickconform run --record)"
     )
-    diff.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
-    diff.add_argument("--mutant", help="diff against the embedded reference with this deliberate fault")
-    diff.add_argument("--api", action="append", choices=FAMILIES, help="API family to diff (repeatable)")
-    diff.add_argument("--requirement", action="append", help="only the scenarios of this requirement ID (repeatable)")
-    diff.add_argument("--report-dir", help="write diff.json and diff.md here")
+    for option in RUN_OPTIONS:  # those of the run's options that a diff takes, from the same table
+        if option.name in DIFF_OPTIONS:
+            diff.add_argument(f"--{option.name}", **{**option.arguments(), "help": DIFF_OPTIONS[option.name]})
     diff.add_argument(
         "--poll-timeout", type=float, default=5.0, help="seconds a re-sent read may take to reach its recorded answer"
     )
     diff.set_defaults(handler=_diff)
+
+    checked = commands.add_parser("check", help="a run's preflight alone: credentials, capabilities, test data")
+    checked.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
+    checked.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
+    checked.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="processes the run will use (ready data per process)"
+    )
+    checked.set_defaults(handler=_check)
+    compared = commands.add_parser(
+        "compare", help="set each requirement's outcome in a run's report.json beside an earlier run's"
+    )
+    compared.add_argument("old", metavar="OLD", help="the earlier run's report.json, or its report directory")
+    compared.add_argument("new", metavar="NEW", help="the later run's report.json, or its report directory")
+    compared.add_argument(
+        "--fail-on",
+        choices=("new", "any"),
+        default="new",
+        help="new (default): exit 1 only when a requirement newly fails or errors; any: exit 1 when NEW has any fail",
+    )
+    compared.add_argument("--report-dir", help="write comparison.json and comparison.md here")
+    compared.set_defaults(handler=_compare)
 
     mutants = commands.add_parser("mutants", help="list the mutants: NAME REQUIREMENT_ID")
     mutants.set_defaults(handler=_mutants)
@@ -318,6 +453,9 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if (why := paths.missing()) is not None:  # a broken install: one line, not a traceback from deep inside a run
+        print(f"pickconform: error: {why}", file=sys.stderr)
+        return EXIT_USAGE
     return args.handler(args)
 
 

@@ -7,12 +7,35 @@ nothing comes from `uuid4()` or `now()`.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 DEFAULT_SEED = 20261122
 DEFAULT_RUN_ID = "r0"
 DEFAULT_CLOCK = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+
+# A run id goes into every reference the suite sends (`Values.reference`: `SO-<run id>-<8 characters>`), and the
+# strictest limit on those is Clarus's goods-out and product `reference`/`code` (at most 50 characters): 32 leaves room
+# for the longest prefix. Letters, digits, `-` and `_` go into every id field of the three APIs.
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+
+
+def check_run_id(run_id: str) -> str:
+    """The run id if it can go into every reference the suite sends; ValueError (one line) if not."""
+    if not RUN_ID.fullmatch(run_id):
+        raise ValueError(
+            f"run id {run_id[:40]!r} must be 1-32 letters, digits, '-' or '_' (it goes into every reference sent)"
+        )
+    return run_id
+
+
+def fresh_run_id(started: datetime) -> str:
+    """The run id of a run against a profile that names none: its start time in UTC to the second, e.g.
+    `20261207t223145` (15 characters; two runs started in the same minute differ). The one value taken from the
+    clock, on purpose: a persistent target must see new references every run. It is recorded in the report and the
+    cassettes, so `--run-id` reproduces the run."""
+    return started.astimezone(UTC).strftime("%Y%m%dt%H%M%S")
 
 
 @dataclass(frozen=True)

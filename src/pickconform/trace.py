@@ -8,16 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pickconform.catalogue import catalogue
-from pickconform.paths import ROOT, SPECS
+from pickconform.paths import FEATURES, PACKAGE, SPECS, SUITE, display
 
 __all__ = ["trace"]
 
 # Where an ID is mentioned, by what the place is to a reader.
 _PLACES = (
     ("spec", SPECS, ("*.yaml", "*.json", "*.graphql", "*.md", "*.toml")),
-    ("scenario", ROOT / "features", ("*.feature",)),
-    ("test", ROOT / "tests" / "conformance", ("*.py",)),
-    ("suite code", ROOT / "src" / "pickconform", ("*.py",)),
+    ("scenario", FEATURES, ("*.feature",)),
+    ("test", SUITE, ("*.py",)),
+    ("suite code", PACKAGE, ("*.py",)),
 )
 
 
@@ -28,6 +28,8 @@ def _mentions(requirement: str) -> Iterator[tuple[str, Path, int, str]]:
             for path in sorted(root.rglob(pattern)):
                 if "reference" in path.parts and path.name == "mutants.py":
                     continue  # listed as mutants and variants below
+                if "_suite" in path.relative_to(root).parts:
+                    continue  # an installed wheel's copy of the suite, listed as tests above
                 for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
                     if word.search(line):
                         yield kind, path, number, line.strip()
@@ -51,7 +53,7 @@ _CONSTANT = re.compile(r"""^([A-Z_]+) = r?(["'])(.+)\2$""")
 
 def _step_definitions(family: str) -> list[tuple[re.Pattern[str], Path, int]]:
     """The step patterns of a family's conftest, as regular expressions, with where each is defined."""
-    conftest = ROOT / "tests" / "conformance" / family / "conftest.py"
+    conftest = SUITE / family / "conftest.py"
     if not conftest.exists():
         return []
     found = []
@@ -76,7 +78,7 @@ def _step_function(step: str, definitions: list[tuple[re.Pattern[str], Path, int
         return "(an outline step: one per example row)"
     for pattern, path, number in definitions:
         if pattern.fullmatch(text):
-            return f"{path.relative_to(ROOT)}:{number}"
+            return f"{display(path)}:{number}"
     return "(no step definition found)"
 
 
@@ -93,7 +95,7 @@ def trace(requirement: str) -> list[str]:
     if found.decision:
         lines.append(f"  decision:  {found.decision}")
     for kind, path, number, text in _mentions(requirement):
-        lines.append(f"{kind:<10} {path.relative_to(ROOT)}:{number}: {text[:110]}")
+        lines.append(f"{kind:<10} {display(path)}:{number}: {text[:110]}")
         if kind == "scenario":
             definitions = _step_definitions(found.family)
             for step in _scenario_steps(path, number):

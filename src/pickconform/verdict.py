@@ -4,17 +4,21 @@
 - `expect` records a `Violation` and lets the test go on, so a test that exercises several requirements (fuzzing,
   robustness, the cross-cutting checks of a scenario) judges each of them on its own;
 - `SetupError` is the suite failing to do its part (the target refused a set-up call): an *error*, never a *fail*;
-- `not_offered` skips a test when the target does not offer an operation the seeds do not define.
+- `not_offered` skips a test when the target does not offer an operation the seeds do not define;
+- `judged` says a check of a requirement applied to an exchange (`check` and `expect` say it themselves): a
+  requirement passes only where some check of it applied, else it is a skip, "not judged" (README, "Five outcomes").
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 import httpx
 import pytest
 
+from pickconform.http import redaction
 from pickconform.http.client import Exchange
 
 # A test keeps at most this many findings of one requirement (a fuzz run can find the same fault hundreds of times).
@@ -36,6 +40,7 @@ class Violation(AssertionError):
             exchange = Exchange.from_response(exchange)
         # soft: found against a part of the spec no document states (a constraint we inferred, a set-up operation),
         # so it is a warning even under a documented requirement.
+        message = redaction.scrub(message)  # a message may quote what the target echoed of the personal data sent
         self.requirement, self.message, self.exchange, self.soft = requirement, message, exchange, soft
         text = f"[{requirement}]{' (interpretation)' if soft else ''} {message}"
         if exchange is not None:
@@ -63,7 +68,7 @@ class SetupError(Exception):
     `error` (the suite could not do its part), with the refused call as evidence."""
 
     def __init__(self, what: str, response: httpx.Response | None = None) -> None:
-        self.what = what
+        self.what = what = redaction.scrub(what)
         self.exchange = Exchange.from_response(response) if response is not None else None
         text = f"set-up failed: {what}"
         if self.exchange is not None:
@@ -72,6 +77,56 @@ class SetupError(Exception):
 
 
 SetupFailed = SetupError  # the name the scenarios' set-up helpers know
+
+# How targets say a create names something they already hold: Butler's "externalServiceRequestId ... already
+# exists", Rails-style "reference has already been taken" (Clarus), "already used", "already registered".
+_ALREADY_HELD = re.compile(r"already (?:exists?|been (?:taken|used|registered)|taken|used|registered|in use)", re.I)
+
+
+class RunIdReused(SetupError):
+    """A create the suite sends for the first time in this run was refused because the target already holds what it
+    names: an earlier run sent it, with the same run id. The run stops with one line (exit 2), not a wall of
+    failures: every reference the suite sends derives from the run id."""
+
+    def __init__(self, run_id: str, what: str, response: httpx.Response) -> None:
+        super().__init__(what, response)
+        self.run_id = run_id
+        self.line = (
+            f"run id {run_id!r} was already used against this target: it refused {what} as already existing; "
+            "start the run with a new run id (--run-id, the profile's [target] run_id, or neither for a fresh one)"
+        )
+
+
+def refused_as_existing(response: httpx.Response) -> bool:
+    """A create refused (4xx) because the target already holds what it names."""
+    if not response.is_client_error:
+        return False
+    try:
+        text = response.text[:4096]
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return bool(_ALREADY_HELD.search(text))
+
+
+class FirstSends:
+    """The identifiers a target was sent in creates by this process, so that an "already exists" for one sent for the
+    first time is known to be an earlier run's, not this run's (a scenario that re-sends a create on purpose)."""
+
+    def __init__(self) -> None:
+        self._sent: set[str] = set()
+        self._lock = threading.Lock()
+
+    def first(self, identifier: str) -> bool:
+        """True the first time `identifier` is sent."""
+        with self._lock:
+            new = identifier not in self._sent
+            self._sent.add(identifier)
+            return new
+
+    def refused(self, identifier: str, first: bool, run_id: str, what: str, response: httpx.Response) -> None:
+        """Raise `RunIdReused` when a create of `identifier`, sent for the first time, was refused as existing."""
+        if first and run_id in identifier and refused_as_existing(response):
+            raise RunIdReused(run_id, what, response)
 
 
 class Findings:
@@ -82,6 +137,9 @@ class Findings:
         self.counts: dict[str, int] = {}
         self._kept: dict[tuple[str, bool], int] = {}
         self._lock = threading.Lock()
+        # How many exchanges each requirement's checks applied to (whatever they found), and the last one counted.
+        self.judged: dict[str, int] = {}
+        self._last_judged: dict[str, object] = {}
         # The exchange the target broke, if it broke one (no answer within the deadline, a body over the limit, a
         # dropped connection): the test's judging ends there (see `pickconform.fuzzing.send`).
         self.broken: Exception | None = None
@@ -93,6 +151,13 @@ class Findings:
             if self._kept.get(key, 0) < _PER_REQUIREMENT:
                 self._kept[key] = self._kept.get(key, 0) + 1
                 self.found.append(violation)
+
+    def judge(self, requirement: str, exchange: object = None) -> None:
+        with self._lock:  # the same exchange judged again (several checks of one response) counts once
+            if exchange is None or self._last_judged.get(requirement) is not exchange:
+                self.judged[requirement] = self.judged.get(requirement, 0) + 1
+                if exchange is not None:
+                    self._last_judged[requirement] = exchange
 
     def outcome(self, stopped_by: BaseException | None) -> BaseException | None:
         """The error the test ends with: None when it found nothing and was not stopped."""
@@ -134,11 +199,23 @@ def record(violation: Violation) -> None:
     """Record a violation and go on; outside a conformance test (a helper used on its own) it is raised."""
     if _current is None:
         raise violation
+    if violation.requirement not in _current.judged:  # a finding is a judgement (counted once with its check's)
+        _current.judge(violation.requirement, violation.exchange)
     _current.add(violation)
+
+
+def judged(requirement: str, exchange: object = None) -> None:
+    """A check of `requirement` applied to `exchange` (a response, or None for what is no single exchange, such as a
+    notification stream), whatever it found. A check that applies only to some exchanges (an error body to an error
+    response, a refusal to an answered malformed request) calls this where it applies, so a requirement nothing
+    judged ends as a skip, never a pass."""
+    if _current is not None:
+        _current.judge(requirement, exchange)
 
 
 def check(condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None) -> None:
     """Stop the test on a violation: for a check the rest of the scenario depends on."""
+    judged(requirement, exchange)
     if not condition:
         raise Violation(requirement, message, exchange)
 
@@ -147,6 +224,7 @@ def expect(
     condition: object, requirement: str, message: str, exchange: Exchange | httpx.Response | None = None
 ) -> bool:
     """Record a violation and go on: for a check nothing later depends on. Returns the condition."""
+    judged(requirement, exchange)
     if not condition:
         record(Violation(requirement, message, exchange))
     return bool(condition)

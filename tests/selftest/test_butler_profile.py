@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pickconform.butler.target import from_settings
+from pickconform.family.profile import ProfileError, load_profile
 from pickconform.http.client import Wire
-from pickconform.targets.profile import ProfileError, load_profile
 
 
 def profile(tmp_path: Path, body: str) -> Path:

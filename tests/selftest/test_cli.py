@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import re
 import socket
@@ -9,11 +11,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import pytest
 
 from pickconform import cli
+from pickconform.options import RUN_OPTIONS, RunSettings, to_pytest_args
 from pickconform.reference.mutants import all_mutants
 from tests.selftest.conftest import pickconform
 
@@ -112,3 +116,33 @@ def test_workers_auto_uses_two_processes_only_where_they_pay_off(
 def test_workers_that_make_no_sense_are_a_usage_error(arguments: list[str], says: str) -> None:
     run = pickconform("run", *arguments)
     assert run.status == 2 and says in run.stderr and "Traceback" not in run.stderr
+
+
+def test_the_run_settings_have_one_field_per_option_of_the_table() -> None:
+    """An option added to `RUN_OPTIONS` needs its field in `RunSettings` (and nothing else): this says which is
+    missing."""
+    fields = {f.name: f for f in dataclasses.fields(RunSettings)}
+    assert sorted(fields) == sorted(option.dest for option in RUN_OPTIONS)
+    for option in RUN_OPTIONS:
+        default = fields[option.dest].default
+        expected = () if option.repeatable else False if option.kind is None else option.pytest_default
+        assert default == expected, option.name
+
+
+def test_run_settings_read_once_reach_pytest_unchanged() -> None:
+    """`pickconform run`'s options, read into settings, handed to pytest as arguments and read back by the plugin's
+    options (the same table under pytest's names), are the same settings; `diff` reads its subset the same way."""
+    given = ["--api", "clarus", "--api", "butler", "--requirement", "CLARUS-ERR-36", "--strict", "--seed", "7"]
+    given += ["--fuzz-examples", "3", "--max-time", "9.5", "--replay", "somewhere", "--report-dir", "out"]
+    settings = RunSettings.from_values(vars(cli.parser().parse_args(["run", *given])))
+    assert settings.api == ("clarus", "butler") and settings.strict and settings.max_time == 9.5
+    assert settings.fuzz_examples == 3 and settings.mutant is None and settings.families == ("clarus", "butler")
+
+    plugin_parser = argparse.ArgumentParser()
+    for option in RUN_OPTIONS:
+        plugin_parser.add_argument(option.pytest_flag, **{"default": option.pytest_default, **option.arguments()})
+    parsed = vars(plugin_parser.parse_args(to_pytest_args(settings)))
+    assert RunSettings.from_pytest(SimpleNamespace(getoption=parsed.__getitem__)) == settings
+
+    diff = RunSettings.from_values(vars(cli.parser().parse_args(["diff", "--baseline", "b", "--mutant", "m"])))
+    assert diff == RunSettings(mutant="m") and diff.families == ("clarus", "butler", "emporix")

@@ -50,11 +50,35 @@ def test_a_body_read_by_the_suite_is_the_responses_content() -> None:
     assert response.read() == b'{"a": 1}'  # httpx's own read now returns what the suite read
 
 
-def test_hypothesis_draws_no_constants_from_local_modules() -> None:
-    from pickconform import fuzzing  # noqa: F401  (turns them off at import)
+def test_hypothesis_draws_no_constants_from_local_modules_only_within_a_fuzz_block() -> None:
+    from pickconform import fuzzing
     from pickconform._compat.hypothesis import local_constants_are_off
 
-    assert local_constants_are_off()
+    assert not local_constants_are_off()  # importing pickconform changes nothing
+    with fuzzing.fuzz_collection():
+        with fuzzing.fuzz_collection():  # nested (collection, then a call): still off, and restored once
+            assert local_constants_are_off()
+        assert local_constants_are_off()
+    assert not local_constants_are_off()
+
+
+def test_a_fuzz_tests_settings_are_replaced_for_its_call_only() -> None:
+    import hypothesis
+    from hypothesis import strategies
+
+    from pickconform import fuzzing
+
+    @hypothesis.given(strategies.integers())
+    def test(value: int) -> None:
+        pass
+
+    before = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+    with fuzzing.fuzz_test(test):
+        during = test._hypothesis_internal_use_settings  # type: ignore[attr-defined]
+        test()  # Hypothesis reads them when the test is called
+    assert hypothesis.Phase.shrink in before.phases and before.report_multiple_bugs
+    assert hypothesis.Phase.shrink not in during.phases and not during.report_multiple_bugs
+    assert test._hypothesis_internal_use_settings is before  # type: ignore[attr-defined]
 
 
 def _private_uses(path: Path) -> list[str]:

@@ -9,10 +9,10 @@ import pytest
 
 from pickconform.emporix import target as emporix_target
 from pickconform.emporix.settings import Settings
+from pickconform.family.profile import ProfileError, load_profile
 from pickconform.http.client import Wire
 from pickconform.reference.app import Reference
 from pickconform.reference.server import ReferenceServer
-from pickconform.targets.profile import ProfileError, load_profile
 
 BASE = 'base_url = "https://sandbox.example"\ntenant = "acme"\n'
 CLIENT = 'token_url = "https://sandbox.example/oauth/token"\nclient_id = "c"\nclient_secret_env = "EMPORIX_SECRET"\n'

@@ -87,10 +87,49 @@ def test_token_endpoint_refuses_unknown_scopes_and_clients(server: ReferenceServ
 
 
 def test_expired_and_missing_tokens_are_401(server: ReferenceServer, http: httpx.Client) -> None:
-    expired = bearer(token(server, http, expires_in="0"))
-    assert http.get(f"{JOBS}/abc123", headers=expired).status_code == 401
+    """With the vendor's UnauthorizedExample body (api.yml Unauthorized_401); variant emporix-expired-token-errorcode
+    answers an expired token with its AccessTokenExpiredExample instead."""
+    invalid = {"fault": {"faultstring": "Invalid access token", "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}}
+    expired = http.get(f"{JOBS}/abc123", headers=bearer(token(server, http, expires_in="0")))
+    assert (expired.status_code, expired.json()) == (401, invalid)
     response = http.post(JOBS, json={"jobType": "AUTOMATIC"})
-    assert response.status_code == 401 and "faultstring" in response.json()["fault"]
+    assert (response.status_code, response.json()) == (401, invalid)
+
+
+def test_the_expired_token_variant_answers_the_vendors_expired_example() -> None:
+    from pickconform.reference.emporix import mutants
+    from pickconform.reference.mutants import Faults
+
+    variant = Reference(Faults(mutants.EXPIRED_TOKEN_ERRORCODE), families=["emporix"])
+    with ReferenceServer(variant) as running, httpx.Client(base_url=f"{running.url}/emporix") as client:
+        expired = client.get(f"{JOBS}/abc123", headers=bearer(token(running, client, expires_in="0")))
+        invalid = client.get(f"{JOBS}/abc123", headers=bearer("not-a-token"))
+    assert (expired.status_code, invalid.status_code) == (401, 401)
+    assert expired.json() == {
+        "fault": {
+            "faultstring": "Access Token expired",
+            "detail": {"errorcode": "keymanagement.service.access_token_expired"},
+        }
+    }
+    assert invalid.json()["fault"]["detail"]["errorcode"] == "oauth.v2.InvalidAccessToken"
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "status"),
+    [
+        ("2020-09-14T13:35:18+0000", 200),  # the vendor's yyyy-MM-dd'T'HH:mm:ssZ (Java's Z: an RFC 822 offset)
+        ("2020-09-14T15:35:18+0200", 200),
+        ("2020-09-14T13:35:18Z", 200),  # RFC 3339, the form of the vendor's event examples: accepted too
+        ("2020-09-14T13:35:18.333Z", 200),
+        ("2020-02-30T13:35:18+0000", 400),
+        ("14.09.2020 13:35", 400),
+    ],
+)
+def test_events_after_a_timestamp_in_the_vendors_form(
+    http: httpx.Client, full: dict[str, str], timestamp: str, status: int
+) -> None:
+    response = http.get("/pick-pack/acme/events", headers=full, params={"timestamp": timestamp})
+    assert response.status_code == status, response.text
 
 
 def test_job_runner_moves_jobs_from_in_progress_to_a_final_status(http: httpx.Client, full: dict[str, str]) -> None:

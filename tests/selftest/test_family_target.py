@@ -1,4 +1,4 @@
-"""Each family's target names its own parts (`pickconform.targets.family.FamilyTarget`), and code outside the families
+"""Each family's target names its own parts (`pickconform.family.target.FamilyTarget`), and code outside the families
 gets the same answers from it as the recordings that were made before: the slots and the credential labels of
 cassettes/reference. One rule gives a test its own requirement (`pickconform.pytest_plugin.primary_requirement`)."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import json
 import re
+import typing
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -14,11 +15,12 @@ import pytest
 
 from pickconform.cassettes import PLACEHOLDER_ORIGIN
 from pickconform.determinism import RunContext
+from pickconform.family.target import FamilyTarget
 from pickconform.http.client import Wire
 from pickconform.paths import FAMILIES, ROOT
 from pickconform.pytest_plugin import primary_requirement
+from pickconform.registry import registered
 from pickconform.targets import Target, replay_target, slots
-from pickconform.targets.family import FamilyTarget
 
 SHIPPED = ROOT / "cassettes" / "reference"
 
@@ -39,7 +41,7 @@ def test_every_family_target_is_a_family_target(target: Target) -> None:
     members = set(FamilyTarget.__annotations__) | {
         name for name in vars(FamilyTarget) if not name.startswith("_") and name not in vars(Protocol)
     }
-    assert {"capabilities", "role_urls", "credential_slots", "receives_notifications", "close"} <= members
+    assert {"capabilities", "role_urls", "credential_slots", "close"} <= members
     for family, family_target in target.families.items():
         missing = []
         for name in sorted(members):
@@ -71,9 +73,11 @@ def test_every_credential_label_of_the_shipped_cassettes_is_a_slot_of_the_target
     }
 
 
-def test_only_the_butler_target_receives_notifications(target: Target) -> None:
-    receiving = {family for family, family_target in target.families.items() if family_target.receives_notifications}
-    assert receiving == {"butler"}
+def test_only_the_butler_family_has_a_notification_source_and_its_target_starts_it(target: Target) -> None:
+    sources = {name: family.notifications for name, family in registered().items() if family.notifications}
+    assert list(sources) == ["butler"]
+    receiver = inspect.getattr_static(type(target.families["butler"]), "receiver").fget  # starting it asks the target
+    assert typing.get_type_hints(receiver)["return"] is sources["butler"]()
 
 
 @pytest.mark.parametrize(

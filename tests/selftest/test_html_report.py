@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -209,8 +210,11 @@ def test_a_failing_row_shows_statement_source_exchange_side_by_side_and_how_to_r
     assert 'class="side request"' in html and 'class="side response"' in html
     assert f"truncated: the first 2000 of {len(clipped)} characters" in html
     assert "found 3×" in html and "a warning" in html
-    assert "pickconform run --profile acme.toml --seed 7 --requirement CLARUS-A" in html
-    assert "pytest --profile acme.toml --seed 7 &#39;tests/conformance/x.py::test_clarus-a[a b]&#39;" in html
+    quoted = "&#39;tests/conformance/x.py::test_clarus-a[a b]&#39;"
+    assert f"pickconform run --profile acme.toml --seed 7 --run-id r9 --test {quoted}" in html
+    assert (
+        "pytest --profile acme.toml --seed 7 --run-id r9 &#39;tests/conformance/x.py::test_clarus-a[a b]&#39;" in html
+    )
 
 
 def test_bodies_are_pretty_printed_and_a_clipped_one_is_still_indented() -> None:
@@ -293,6 +297,180 @@ def test_the_schema_holds_the_outcomes_and_the_format() -> None:
         {**document, "summary": {"pass": 1}},
     ):
         assert list(validator.iter_errors(broken))
+
+
+# --- paper, phone and the diff page, in Chromium ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    """poppler-utils' pdftotext, to read what Chromium printed (installed beside chromium when missing)."""
+    found = shutil.which("pdftotext")
+    if found:
+        return found
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        pytest.skip("pdftotext is not installed, and apt-get is missing or this is not root: cannot install it")
+    with open("/tmp/pickconform-apt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shutil.which("pdftotext"):
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            subprocess.run(["apt-get", "install", "-y", "-q", "poppler-utils"], capture_output=True, env=env,
+                           timeout=900)  # fmt: skip
+    return shutil.which("pdftotext") or pytest.skip("apt-get could not install poppler-utils (pdftotext)")
+
+
+_HEADLESS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--hide-scrollbars")  # fmt: skip
+
+
+def probe(chromium: str, html: str, width: int, script: str, tmp_path: Path) -> str:
+    """Run `script` (JavaScript: `d` is the page's document, it returns a string) on the page laid out `width` CSS
+    pixels wide, in real Chromium. The page sits in an iframe of that width: headless Chromium will not make its
+    window narrower than 500 px, and an iframe is a viewport of its own (its media queries follow its width)."""
+    import html as markup
+
+    wrapper = tmp_path / f"probe-{width}.html"
+    wrapper.write_text(
+        f'<!doctype html><html><body style="margin:0"><iframe id="f" style="width:{width}px;height:900px;border:0" '
+        f'srcdoc="{markup.escape(html, quote=True)}"></iframe><script>'
+        "document.getElementById('f').addEventListener('load', function () { var d = this.contentDocument;"
+        f" var result = (function (d) {{ {script} }})(d);"
+        " document.documentElement.setAttribute('data-probe', String(result)); });</script></body></html>",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [chromium, *_HEADLESS, f"--user-data-dir={tmp_path / 'chromium'}", "--window-size=1500,1000",
+         "--virtual-time-budget=5000", "--dump-dom", wrapper.as_uri()],
+        capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    found = re.search(r'data-probe="([^"]*)"', done.stdout)
+    assert found, f"the probe did not run: {done.stderr[-1500:]}"
+    return markup.unescape(found.group(1))
+
+
+def _long_document() -> dict[str, Any]:
+    """Rows with what makes pages wide: long URLs, node ids and reasons without a space, headers, a Butler diagram."""
+    long = "x" * 180
+    notifications = [
+        {"notification_id": f"n{i}", "notification_type": "order_information", "state": state, "order": "P1"}
+        for i, state in enumerate(["fulfillable", "complete"])
+    ]
+    rows = []
+    for index in range(24):
+        family = ("clarus", "butler", "emporix")[index % 3]
+        status = ("fail", "pass", "warn", "skip", "error", "pass")[index % 6]
+        rid = f"{family.upper()}-REQUIREMENT-NUMBER-{index}"
+        nodeid = f"tests/conformance/{family}/test_scenarios.py::test_cancel_succeeds_in_state[{index}-fulfillable]"
+        finding = {"nodeid": nodeid if index % 2 else f"tests/conformance/{family}/test_fuzz.py::test_{long}[{index}]",
+                   "requirement": rid, "message": f"expected {long}", "count": 1, "soft": status == "warn",
+                   "exchange": _exchange(url=f"http://127.0.0.1:8765/{family}/api/{long}?{long}",
+                                         response_body=json.dumps({"detail": long * 3})),
+                   "notifications": notifications if family == "butler" else []}  # fmt: skip
+        evidence = [finding] if status in ("fail", "warn") else []
+        requirement = _requirement(rid, status, evidence, statement=f"Statement of {rid}: {long}",
+                                   decision=f"specs/{family}/DECISIONS.md#{long}", source=f"004 §{long}")  # fmt: skip
+        requirement["tests"][0]["nodeid"] = finding["nodeid"]
+        if evidence:  # the test's exchange log, as the evidence list shows it (report.evidence.test_log)
+            entry = {"kind": "exchange", **finding["exchange"], "curl": f"curl -X POST {finding['exchange']['url']}",
+                     "violating": True}  # fmt: skip
+            requirement["tests"][0]["log"] = {"exchanges": 1, "exchanges_omitted": 0, "notifications": 0,
+                                              "notifications_omitted": 0, "entries": [entry]}  # fmt: skip
+        rows.append(requirement)
+    return _document(*rows)
+
+
+def test_printing_expands_every_row_and_keeps_the_wide_layout_on_a4(
+    chromium: str, pdftotext: str, tmp_path: Path
+) -> None:
+    document = _long_document()
+    page = tmp_path / "report.html"
+    page.write_text(render_report(document, lifecycle=LIFECYCLE), encoding="utf-8")
+    pdf = tmp_path / "report.pdf"
+    done = subprocess.run(
+        [chromium, *_HEADLESS, f"--user-data-dir={tmp_path / 'chromium'}", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert pdf.is_file(), done.stderr[-1500:]
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    info = subprocess.run([pdftotext, "-f", "1", "-l", "1", "-bbox", str(pdf), "-"], capture_output=True, text=True)
+    assert 'width="594' in info.stdout or 'width="595' in info.stdout, "not printed on A4"
+    rows = text.split("Requirements (24)", 1)[1]  # below the panel of fails, which names some of them too
+    for requirement in document["requirements"]:
+        # A row's statement and its tests are inside the <details>: printed only when the row is open.
+        assert f"Statement of {requirement['id']}" in rows.replace("\n", " "), f"{requirement['id']} printed closed"
+        # The wide layout: the row's title and family on one line (the narrow one stacks them).
+        line = next(line for line in rows.splitlines() if "title of" in line and requirement["id"][:8] in line)
+        assert requirement["family"] in line.split("title of", 1)[1], f"narrow layout on paper: {line!r}"
+
+
+def test_a_phone_wide_page_never_scrolls_sideways_even_with_every_row_open(chromium: str, tmp_path: Path) -> None:
+    html = render_report(_long_document(), lifecycle=LIFECYCLE)
+    measure = (
+        "var before = d.scrollingElement.scrollWidth;"
+        " d.querySelectorAll('details').forEach(function (x) { x.open = true; });"
+        " return before + ' ' + d.scrollingElement.scrollWidth + ' ' + d.documentElement.clientWidth;"
+    )
+    closed, opened, viewport = (int(n) for n in probe(chromium, html, 420, measure, tmp_path).split())
+    assert viewport == 420, "the probe did not lay the page out 420 px wide"
+    assert closed <= 420 and opened <= 420, f"the page is {closed} px wide closed, {opened} px with every row open"
+
+
+def _diff_document() -> dict[str, Any]:
+    steps = [{"index": 0, "operation": "clarus POST /goods_outs", "request": "POST /clarus/api/goods_outs",
+              "verdict": "breaking", "attempts": 1, "note": "", "differences": [
+                  {"path": "$.data", "kind": "removed", "breaking": True, "recorded": "{}", "new": ""}]}]  # fmt: skip
+    scenarios = [
+        {"test": f"tests/conformance/clarus/test_scenarios.py::test_a_goods_out_with_a_rather_long_scenario_name_{i}"
+                 "_that_goes_on_and_on[with-examples]", "cassette": f"c{i}.json", "family": "clarus",
+         "requirements": ["CLARUS-GO-JSONAPI", "CLARUS-GO-REQUIRED"], "verdict": verdict, "reason": "",
+         "seconds": 0.1, "steps": steps}
+        for i, verdict in enumerate(["breaking", "breaking", "changed", "unchanged", "unchanged"])
+    ]  # fmt: skip
+    located = {"test": scenarios[0]["test"], "operation": "clarus POST /goods_outs", **steps[0]["differences"][0]}
+    return {
+        "pickconform_version": "0.1.0", "target": "reference (mutant m)", "baseline": "golden", "seconds": 1.0,
+        "summary": {"scenarios": 5, "breaking": 2, "changed": 1, "unchanged": 2, "skipped": 0, "not_resent": 1,
+                    "verdict": "breaking"},
+        "requirements": [{"id": rid, "title": "t", "verdict": "breaking", "paths": ["$.data"],
+                          "tests": [{"test": s["test"], "verdict": s["verdict"], "reason": ""} for s in scenarios],
+                          "changes": [located]} for rid in ("CLARUS-GO-JSONAPI", "CLARUS-GO-REQUIRED")],
+        "operations": [{"operation": "clarus POST /goods_outs", "verdict": "breaking",
+                        "tests": [s["test"] for s in scenarios], "paths": ["$.data"], "changes": [located]}],
+        "scenarios": scenarios,
+        "not_resent": [{"cassette": "f.json", "test": "tests/conformance/clarus/test_fuzz.py::test_operation[x]",
+                        "family": "clarus", "requirements": ["CLARUS-SCHEMA"], "reason": "a fuzzing cassette: why"}],
+    }  # fmt: skip
+
+
+def test_the_diff_page_shows_whole_badges_separate_columns_one_kind_per_tile_and_what_was_not_resent(
+    chromium: str, tmp_path: Path
+) -> None:
+    html = render_diff(_diff_document())
+    assert 'id="not-resent"' in html and "a fuzzing cassette: why" in html and "test_fuzz.py::test_operation[x]" in html
+    script = (
+        "var clipped = [];"
+        " d.querySelectorAll('.badge').forEach(function (b) {"
+        "   var wrapped = b.getBoundingClientRect().height > 22;"  # one line of 11 px text, whole
+        "   if (b.getClientRects().length && (wrapped || b.scrollWidth > b.clientWidth + 1)) {"
+        "     clipped.push(b.textContent); } });"
+        " var overlaps = 0;"
+        " d.querySelectorAll('details.row > summary').forEach(function (s) {"
+        "   var boxes = Array.prototype.map.call(s.children, function (c) { return c.getBoundingClientRect(); });"
+        "   for (var i = 0; i < boxes.length; i++) { for (var j = i + 1; j < boxes.length; j++) {"
+        "     var a = boxes[i], b = boxes[j];"
+        "     if (a.width && b.width && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1"
+        "         && b.top < a.bottom - 1) { overlaps += 1; } } } });"
+        " d.querySelector('button[data-only=breaking]').click();"
+        " var shown = Array.prototype.filter.call(d.querySelectorAll('[data-row]'),"
+        "   function (r) { return !r.hidden; });"
+        " var kinds = shown.map(function (r) { return r.getAttribute('data-kind'); });"
+        " return JSON.stringify({clipped: clipped, overlaps: overlaps, shown: shown.length, kinds: kinds});"
+    )
+    found = json.loads(probe(chromium, html, 1400, script, tmp_path))
+    assert not found["clipped"], f"clipped badges: {found['clipped']}"
+    assert found["overlaps"] == 0, "a row's id, node id and meta overlap"
+    assert found["shown"] == 2 and set(found["kinds"]) == {"scenario"}, f"the 'breaking 2' tile shows {found}"
 
 
 # --- cucumber.json ---------------------------------------------------------------------------------------------

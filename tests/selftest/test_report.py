@@ -88,3 +88,23 @@ def test_exit_status_follows_the_outcomes() -> None:
     assert exit_of(**{"pass": 3, "warn": 2, "skip": 1}) == 0
     assert exit_of(fail=1, error=1) == 1
     assert exit_of(error=1) == 3
+
+
+def test_the_emporix_deprecation_is_noted_in_every_report_that_judges_emporix() -> None:
+    """The vendor deprecated the pick-pack service (its api-references README): report.json, report.md and
+    report.html say so for a run that judged Emporix, and say nothing of it for a run that did not."""
+    from pickconform.catalogue import family_notes
+    from pickconform.report import as_document, as_markdown
+    from pickconform.report.html import render_report
+
+    note = family_notes()["emporix"]
+    assert "2026-05-26" in note and "2026-08-24" in note
+    run = {"seed": 1, "run_id": "r", "clock": "2026-01-01T00:00:00Z"}
+    emporix = Requirement("EMPORIX-X", "emporix", "MUST", "x", "statement x", "003")
+    document = as_document(verdicts([emporix, A], [TestOutcome("t", ("EMPORIX-X", "A"), "passed")]), "t", run)
+    assert document["notes"] == {"emporix": note}
+    assert note in as_markdown(document)
+    assert note in render_report(document, lifecycle={})
+    clarus_only = as_document(verdicts([A], [TestOutcome("t", ("A",), "passed")]), "t", run)
+    assert clarus_only["notes"] == {} and note not in as_markdown(clarus_only)
+    assert note not in render_report(clarus_only, lifecycle={})

@@ -26,12 +26,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pickconform.family.profile import ProfileError, load_profile
+from pickconform.family.ready_data import Ledger
 from pickconform.reference.app import Reference
 from pickconform.reference.clarus.mutants import TENANT_STOCK_UNIT_TYPES
 from pickconform.reference.mutants import Faults
 from pickconform.reference.server import ReferenceServer
-from pickconform.targets.profile import ProfileError, load_profile
-from pickconform.targets.ready_data import Ledger
 from tests.selftest.conftest import pickconform
 
 STOCK_UNIT_TYPE = 4  # one of the variant's stock unit types: the suite's default (1) is refused
@@ -45,7 +45,7 @@ ENV = {
 }
 # What the suite's scenarios need, and this sandbox has ready (no headroom: a new scenario that needs more shows up
 # as a skip saying so).
-PRODUCTS = 12  # every Clarus scenario that processes orders against stock
+PRODUCTS = 14  # every Clarus scenario that processes orders against stock (the auth checks included)
 ORDERS = 14  # 13 for the recalculation scenarios, one for the job the access scenarios share
 SKUS_IN_STOCK = 13  # every Butler scenario that blocks or picks inventory
 ABSENT_SKUS = ("SBX-ABSENT-1", "SBX-ABSENT-2")

@@ -24,10 +24,17 @@ Where the examples come from (read through the project's search tool, a stored c
   (not repeated here); the v9.0.0-v9.0.2 pick pages (and the current pick_pack.rst source, for the same endpoint)
   give the create's status codes (":statuscode 200: No error", ":statuscode 400: Bad data"), checked below as a fact;
   no page found gives the status codes of cancel or modify.
+
+Issue 18 added facts from: GreyOrange's Service Request Object page (v9.0.0, v9.0.1: externalServiceRequestId is
+optional), seed 004 (times "in ISO 8601 datetime format"), the Emporix api.yml (nothing required in the recalculation
+job responses; the events timestamp pattern `yyyy-MM-dd'T'HH:mm:ssZ`; the two 401 examples) and its pick-pack README
+(deprecated 26 May 2026, removed 24 August 2026), and the Clarus knowledge base's API authentication page (the token
+URL). Each of those facts is also run against a copy of the spec with the old reading put back, and must fail there.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import tomllib
@@ -51,6 +58,9 @@ from pickconform.paths import ROOT, SPECS
 SEEDS = ROOT.parent / "shared" / "seeds"
 SPEC = {family: yaml.safe_load((SPECS / family / "openapi.yaml").read_text()) for family in ("clarus", "emporix")}
 BUTLER = yaml.safe_load((SPECS / "butler" / "openapi.yaml").read_text())
+# Read by the facts of issue 18, which a test also runs against copies with the old readings put back.
+SPEC["butler"] = BUTLER
+SPEC["clarus-oauth"] = yaml.safe_load((SPECS / "clarus" / "oauth.yaml").read_text())
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -1294,14 +1304,19 @@ def emporix_packing_event_body() -> None:
     assert all(set(p) <= {"type", "format"} for p in properties.values())
 
 
-@fact(
-    "the vendor announced the removal of the pick-pack service (DESIGN.md: deprecated 2026-05-26, removal "
-    "2026-08-24): every operation deprecated"
+EMPORIX_DEPRECATION = (
+    "emporix/api-references orders/pick-pack/README.md: 'The Pick-Pack Service is deprecated as of 26 May 2026 and "
+    "will be removed from the Emporix platform on 24 August 2026.'"
 )
+
+
+@fact(EMPORIX_DEPRECATION + ": every operation deprecated, the dates and their source in x-deprecation")
 def emporix_operations_deprecated() -> None:
     assert all(op.get("deprecated") is True for op in operations("emporix").values())
-    assert SPEC["emporix"]["x-deprecation"]["announced"] == "2026-05-26"
-    assert SPEC["emporix"]["x-deprecation"]["removal"] == "2026-08-24"
+    deprecation = SPEC["emporix"]["x-deprecation"]
+    assert (deprecation["announced"], deprecation["removal"]) == ("2026-05-26", "2026-08-24")
+    assert "deprecated as of 26 May 2026" in deprecation["x-source"] and "24 August 2026" in deprecation["x-source"]
+    assert "pick-pack/README.md" in deprecation["x-source"]
 
 
 @fact(
@@ -1380,6 +1395,180 @@ def butler_create_documents_200_and_400() -> None:
     assert ":statuscode 400: Bad data" in bad_data["x-source"]
     requirement = catalogue()["BUTLER-REJECTS-INVALID"]
     assert requirement.basis == "documented" and ":statuscode 400: Bad data" in requirement.source
+
+
+# Issue 18: optional means optional, required only where a document says so, formats as documented, vendor facts.
+
+BUTLER_OBJECT_PAGE = (
+    "GreyOrange Service Request Object (docs.butler.greyorange.com/greymatter/v9.0.0 and v9.0.1, "
+    "api/srms/service_request_object): 'externalServiceRequestId optional string. This is an external service "
+    "request id that can be used to track this service request. Even if this is not provided, there is an internal "
+    "unique id of each service request.'"
+)
+
+
+def _inferred(node: dict[str, Any], keyword: str) -> bool:
+    return keyword in node.get("x-pickconform-inferred", ())
+
+
+def _required(node: dict[str, Any]) -> tuple[set[str], set[str]]:
+    """(documented, inferred) required properties of a schema object, allOf members included."""
+    documented, inferred = set(), set()
+    for part in [node, *node.get("allOf", ())]:
+        (inferred if _inferred(part, "required") else documented).update(part.get("required", ()))
+    return documented, inferred
+
+
+@fact(BUTLER_OBJECT_PAGE + ": a create without it, on the request or a line, is valid; the response need not echo it")
+def butler_external_id_optional() -> None:
+    for name in ("PickServiceRequest", "PickLine"):
+        node = schema("butler", name)
+        assert "externalServiceRequestId" not in _required(node)[0] | _required(node)[1], name
+        assert "Even if this is not provided" in node["properties"]["externalServiceRequestId"]["x-source"], name
+    for name in ("CreatedPickServiceRequest", "CreatedPickLine"):
+        assert "externalServiceRequestId" not in _required(schema("butler", name))[0], name
+    requirement = catalogue()["BUTLER-CREATE"]
+    assert "Even if this is not provided" in requirement.source and "without externalServiceRequestId" in (
+        requirement.statement
+    )
+
+
+@fact(
+    "vendor api.yml jobCreationResponse {jobId: string}, RecalculationJob and RecalculationJobOrder: no `required`, "
+    "no pattern or length on the job's id; seed 003 shows them in its 200 examples only, and states the jobId "
+    "pattern (min 3, max 16, [a-zA-Z0-9_-]+) on the path parameter"
+)
+def emporix_response_requirements_inferred() -> None:
+    for name in ("JobCreated", "RecalculationJob", "JobOrder"):
+        node = schema("emporix", name)
+        assert _required(node)[0] == set(), f"{name}: a documented required the vendor does not state"
+    for node in (
+        schema("emporix", "JobCreated")["properties"]["jobId"],
+        schema("emporix", "RecalculationJob")["properties"]["id"],
+    ):
+        assert all(_inferred(node, k) for k in ("pattern", "minLength", "maxLength")), node
+    job = operation("emporix", "get", "/pick-pack/{tenant}/jobs/recalculations/{jobId}")
+    path_id = next(p for p in job["parameters"] if p.get("name") == "jobId")
+    assert "x-pickconform-inferred" not in path_id["schema"], "the path parameter's rules are documented (seed 003)"
+
+
+ISO_8601_FORMS = (
+    "2018-04-09T18:00:00Z",  # the seed's
+    "2018-04-24T10:56:23.551",  # the seed's, local time
+    "2018-04-09T18:00:00+05:30",
+    "2018-04-09T18:00:00,5+05",
+    "2018-04-09T18:00",
+    "20180409T180000+0530",  # the basic format
+    "20180409T1800Z",
+)
+NOT_ISO_8601 = (
+    "09/04/2018 18:00",
+    "2018-04-09 18:00:00Z",
+    "2018-04-09T18:00:00+0530",
+    "20180409T18:00:00",
+    "2018-04-09",
+)
+
+
+@fact(
+    "seed 004 §attributes: pick_before_time and pick_after_time 'This is a string in ISO 8601 datetime format' "
+    "(RFC 3339's date-time is narrower: ISO 8601's basic format, reduced precision, a comma, local times)"
+)
+def butler_times_iso_8601() -> None:
+    attributes = schema("butler", "PickAttributes")["properties"]
+    for name in ("pick_before_time", "pick_after_time"):
+        node = deref("butler", attributes[name])
+        assert "format" not in node, f"{name}: format date-time is RFC 3339, narrower than ISO 8601"
+        pattern = re.compile(node["pattern"])
+        assert all(pattern.search(value) for value in ISO_8601_FORMS), name
+        assert not any(pattern.search(value) for value in NOT_ISO_8601), name
+    created = deref("butler", schema("butler", "CreatedPickServiceRequest")["properties"]["createdOn"])
+    assert all(re.search(created["pattern"], value) for value in ISO_8601_FORMS)
+
+
+@fact(
+    "vendor api.yml GET-pick-pack-retrieve-packing-event, timestamp: \"pattern: 'yyyy-MM-dd''T''HH:mm:ssZ'\" (a Java "
+    "date pattern: Z is an RFC 822 offset such as +0000)"
+)
+def emporix_events_timestamp_java_form() -> None:
+    events = operation("emporix", "get", "/pick-pack/{tenant}/events")
+    timestamp = next(p for p in events["parameters"] if p.get("name") == "timestamp")["schema"]
+    assert "format" not in timestamp, "format date-time (RFC 3339) refuses +0000"
+    assert re.search(timestamp["pattern"], "2020-09-14T13:35:18+0000")
+    assert not re.search(timestamp["pattern"], "2020-09-14 13:35:18")
+    assert "yyyy-MM-dd''T''HH:mm:ssZ" in " ".join(events["parameters"][1]["x-source"].split())
+
+
+@fact(
+    "vendor knowledge base, API authentication (documentation.claruswms.com/knowledgebase/integrations/"
+    "api-authentication): 'Token https://clarus-api.com/oauth/token'"
+)
+def clarus_token_url() -> None:
+    oauth = SPEC["clarus-oauth"]
+    urls = {server["url"] + path for server in oauth.get("servers", ()) for path in oauth["paths"]}
+    assert urls == {"https://clarus-api.com/oauth/token"}
+    assert "https://clarus-api.com/oauth/token" in oauth["x-source"]
+    assert oauth["x-token-url"] == "https://clarus-api.com/oauth/token"
+
+
+@fact(
+    "vendor api.yml Unauthorized_401 examples: UnauthorizedExample errorcode oauth.v2.InvalidAccessToken, "
+    "AccessTokenExpiredExample errorcode keymanagement.service.access_token_expired: the spec accepts both"
+)
+def emporix_401_bodies() -> None:
+    for text in (API_YML_INVALID_TOKEN, API_YML_TOKEN_EXPIRED):
+        assert schema_errors(f"{JOB} 401", yaml.safe_load(text)) == []
+    errorcode = schema("emporix", "Fault")["properties"]["fault"]["properties"]["detail"]["properties"]["errorcode"]
+    assert set(errorcode) == {"type"}, "no enum or pattern may single out one of the vendor's two errorcodes"
+
+
+# Each old reading, put back into a copy of the spec, fails the fact that replaced it.
+OLD_READINGS: list[tuple[Callable[[], None], str, Callable[[dict[str, Any]], Any]]] = [
+    (butler_external_id_optional, "butler",
+     lambda s: s["components"]["schemas"]["PickServiceRequest"]["required"].append("externalServiceRequestId")),
+    (butler_external_id_optional, "butler",
+     lambda s: s["components"]["schemas"]["PickLine"]["required"].append("externalServiceRequestId")),
+    (emporix_response_requirements_inferred, "emporix",
+     lambda s: s["components"]["schemas"]["RecalculationJob"].pop("x-pickconform-inferred")),
+    (emporix_response_requirements_inferred, "emporix",
+     lambda s: s["components"]["schemas"]["JobOrder"].pop("x-pickconform-inferred")),
+    (emporix_response_requirements_inferred, "emporix",
+     lambda s: s["components"]["schemas"]["JobCreated"]["properties"]["jobId"].pop("x-pickconform-inferred")),
+    (butler_times_iso_8601, "butler",
+     lambda s: s["components"]["schemas"]["PickAttributes"]["properties"].update(
+         pick_before_time={"type": "string", "format": "date-time"})),
+    (butler_times_iso_8601, "butler",
+     lambda s: s["components"]["schemas"]["Iso8601DateTime"].update(
+         pattern=r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")),
+    (emporix_events_timestamp_java_form, "emporix",
+     lambda s: next(p for p in s["paths"]["/pick-pack/{tenant}/events"]["get"]["parameters"]
+                    if p.get("name") == "timestamp").update(schema={"type": "string", "format": "date-time"})),
+    (clarus_token_url, "clarus-oauth", lambda s: s.pop("servers")),
+    (emporix_401_bodies, "emporix",
+     lambda s: s["components"]["schemas"]["Fault"]["properties"]["fault"]["properties"]["detail"]["properties"][
+         "errorcode"].update(enum=["oauth.v2.InvalidAccessToken"])),
+    (emporix_operations_deprecated, "emporix",
+     lambda s: s["x-deprecation"].update({"x-source": "DESIGN.md (vendor announcement)"})),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("vendor_fact", "family", "old_reading"),
+    OLD_READINGS,
+    ids=[f"{f.__name__}-{i}" for i, (f, _, _) in enumerate(OLD_READINGS)],
+)
+def test_an_old_reading_put_back_fails_its_fact(
+    vendor_fact: Callable[[], None],
+    family: str,
+    old_reading: Callable[[dict[str, Any]], Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vendor_fact()  # holds on the spec as it is
+    old = copy.deepcopy(SPEC[family])
+    old_reading(old)
+    monkeypatch.setitem(SPEC, family, old)
+    with pytest.raises(AssertionError):
+        vendor_fact()
 
 
 @pytest.mark.parametrize("vendor_fact", FACTS, ids=[f.name for f in FACTS])

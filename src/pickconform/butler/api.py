@@ -16,8 +16,8 @@ from pickconform.butler.lifecycle import Transaction
 from pickconform.butler.receiver import Received, Receiver
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
-from pickconform.targets.ready_data import ReadyData
-from pickconform.verdict import SetupError, Violation, record
+from pickconform.family.ready_data import ReadyData
+from pickconform.verdict import SetupError, Violation, judged, record
 
 INVENTORY = "inventory"
 
@@ -27,6 +27,17 @@ class ControlFailed(SetupError):
 
     def __init__(self, what: str, response: httpx.Response) -> None:
         super().__init__(f"control step {what}", response)
+
+
+def assigned_id(response: httpx.Response) -> str | None:
+    """The externalServiceRequestId a target gave a request created without one, if its answer says it (the vendor
+    calls the field optional: "Even if this is not provided, there is an internal unique id")."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    found = body.get("externalServiceRequestId") if isinstance(body, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def pick_request(external_id: str, lines: list[tuple[str, str, int]], attributes: dict[str, Any] | None = None):
@@ -93,10 +104,18 @@ class ButlerApi:
                 if self.refuse_first:
                     receiver.refuse_next(external_id)
                     self.refuse_first = False
+            first = isinstance(external_id, str) and self.target.first_sends.first(external_id)
             response = self.target.client.post(spec.SERVICE_REQUEST, json=body)
+            if response.status_code == 200 and external_id is None:  # optional: the target's own id names it
+                external_id = assigned_id(response)
+                if external_id is not None:
+                    self._own(external_id)
             if response.status_code == 200 and isinstance(external_id, str):
                 receiver.checker.created(external_id)
                 self.requests.append(external_id)
+        if isinstance(external_id, str):
+            what = f"the create of pick request {external_id}"
+            self.target.first_sends.refused(external_id, first, self.values.run.run_id, what, response)
         return response
 
     def _transaction(self, path: str, kind: str, body: dict[str, Any]) -> httpx.Response:
@@ -282,6 +301,9 @@ class ButlerApi:
         with self.receiver.condition:
             for violation in self.receiver.checker.report(self.owned):
                 record(violation)
+            for requirement, count in self.receiver.checker.take_applied(self.owned).items():
+                for _ in range(count):
+                    judged(requirement)
 
     def judge(self) -> None:
         """Every finding of the checker about this scenario's requests is recorded, each on its requirement."""

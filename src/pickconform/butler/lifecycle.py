@@ -71,6 +71,8 @@ class LifecycleChecker:
         self.transactions: dict[int, Transaction] = {}
         self.findings: list[Finding] = []
         self.claimed: set[str] = set()  # requests a scenario judges; the others' (a fuzz test's) are no one's
+        # external id → requirement → how many notifications a check of it applied to, until a scenario takes them
+        self.applied: dict[str | None, dict[str, int]] = {}
 
     # --- what the suite did -----------------------------------------------------------------------------------
 
@@ -98,11 +100,27 @@ class LifecycleChecker:
 
     # --- what the target sent ---------------------------------------------------------------------------------
 
-    def violation(self, requirement: str, external_id: str | None, message: str, *, anywhere: bool = False) -> None:
+    def apply(self, requirement: str, external_id: str | None) -> None:
+        """A check of `requirement` applied to a notification about this request (whatever it found)."""
+        counts = self.applied.setdefault(external_id, {})
+        counts[requirement] = counts.get(requirement, 0) + 1
+
+    def take_applied(self, external_ids: set[str]) -> dict[str, int]:
+        """How many notifications about these requests each requirement's checks applied to, since last taken."""
+        total: dict[str, int] = {}
+        for external_id in external_ids:
+            for requirement, count in self.applied.pop(external_id, {}).items():
+                total[requirement] = total.get(requirement, 0) + count
+        return total
+
+    def violation(
+        self, requirement: str, external_id: str | None, message: str, *, anywhere: bool = False, soft: bool = False
+    ) -> None:
+        """`soft`: found against only what no document states (a keyword pickconform inferred): a warning."""
         stream = self.streams.get(external_id) if external_id else None
         if stream is not None:
             message += f"\nstream of pick request {external_id}:\n{stream.show()}"
-        self.findings.append(Finding(Violation(requirement, message), external_id, anywhere=anywhere))
+        self.findings.append(Finding(Violation(requirement, message, soft=soft), external_id, anywhere=anywhere))
 
     def observe(self, notification: dict[str, Any], transaction: Transaction | None = None) -> None:
         """Judge one schema-valid notification in arrival order (`transaction`: the one an order_modification
@@ -131,6 +149,7 @@ class LifecycleChecker:
         before, after = stream.state, data["state"]
         stream.events.append(f"{label}: {after}/{data['status']}")
         ext = stream.external_id
+        self.apply("BUTLER-LIFECYCLE", ext)
         if before in self.rules.terminal:
             self.violation("BUTLER-LIFECYCLE", ext, f"{before} is terminal, yet {after} followed")
             return
@@ -155,6 +174,8 @@ class LifecycleChecker:
             self.violation("BUTLER-ASYNC-OUTCOME", None, f"{label} {data['state']} with {what}")
             return
         ext = transaction.external_id
+        self.apply("BUTLER-ASYNC-OUTCOME", ext)
+        self.apply("BUTLER-OUTCOME-ID", ext)
         if "id" not in data:
             self.violation(
                 "BUTLER-OUTCOME-ID",
@@ -169,6 +190,7 @@ class LifecycleChecker:
             self.violation("BUTLER-ASYNC-OUTCOME", ext, f"a second outcome for transaction {transaction.id}")
             return
         transaction.matched, transaction.outcome = True, data["state"]
+        self.apply("BUTLER-NOTIFY-ORDER", ext)
         if transaction.overtaken_by is not None:
             self.violation(
                 "BUTLER-NOTIFY-ORDER",
@@ -178,6 +200,7 @@ class LifecycleChecker:
             )
             return
         if transaction.state_at_call == UNKNOWN:
+            self.apply("BUTLER-UNKNOWN-REQUEST", ext)
             if transaction.outcome == "success":
                 self.violation(
                     "BUTLER-UNKNOWN-REQUEST",
@@ -189,6 +212,8 @@ class LifecycleChecker:
         allowed = self.rules.cancel_allowed if transaction.kind == "cancel" else self.rules.modify_allowed
         consistent = (transaction.outcome == "success") == (transaction.state_at_call in allowed)
         requirement = _REQUIREMENT.get((transaction.kind, transaction.outcome))
+        if requirement is not None:
+            self.apply(requirement, ext)
         if not consistent and requirement is not None:
             self.violation(
                 requirement,
@@ -202,6 +227,7 @@ class LifecycleChecker:
         if stream is None:
             return
         stream.events.append(f"{label}: {data['state']}")
+        self.apply("BUTLER-NOTIFY-ORDER", stream.external_id)
         if stream.state != data["state"]:
             self.violation(
                 "BUTLER-NOTIFY-ORDER",

@@ -65,7 +65,10 @@ def external_id_of(document: Any) -> str | None:
 
 
 class Receiver:
+    """Butler's notification source (`pickconform.butler.FAMILY.notifications`)."""
+
     PATH = "/notifications"
+    external_id_of = staticmethod(external_id_of)  # whose a notification is: `diff` compares a scenario's own ones
 
     def __init__(
         self,
@@ -252,18 +255,24 @@ class Receiver:
             )
         if isinstance(notification_id, str):
             self._contents[notification_id] = content
+            self.checker.apply("BUTLER-NOTIFY-UNIQUE-ID", external_id)
+        self.checker.apply("BUTLER-NOTIFY-SCHEMA", external_id)
         errors = spec.notification_errors(document)
         received = Received(document, external_id, time.monotonic(), valid=not errors)
         self.received.append(received)
         self.by_request[external_id].append(received)
         if errors:
+            inferred_only = not spec.notification_errors(document, documented=True)
             self.checker.violation(
                 "BUTLER-NOTIFY-SCHEMA",
                 external_id,
-                "a notification breaks specs/butler/notifications:\n  "
+                "a notification breaks specs/butler/notifications"
+                + (" (only keywords pickconform inferred)" if inferred_only else "")
+                + ":\n  "
                 + "\n  ".join(errors[:5])
                 + f"\n  notification: {content[:600]}",
                 anywhere=True,  # checked whoever's it is; reported by its scenario, or by the next if no one's
+                soft=inferred_only,
             )
         else:
             self.checker.observe(document, transaction)

@@ -13,6 +13,7 @@ import referencing
 import yaml
 from referencing.jsonschema import DRAFT202012
 
+from pickconform.fuzzing.documented import without_inferred
 from pickconform.paths import SPECS
 
 DIR = SPECS / "butler"
@@ -26,13 +27,16 @@ MODIFY = SERVICE_REQUEST + "/modify"
 
 
 @cache
-def registry() -> referencing.Registry:
-    """The OpenAPI document and the notification schemas under one base URI, so their relative $refs resolve."""
+def registry(documented: bool = False) -> referencing.Registry:
+    """The OpenAPI document and the notification schemas under one base URI, so their relative $refs resolve
+    (`documented`: without the keywords marked `x-pickconform-inferred`)."""
     # libyaml's safe loader where PyYAML has it (as Schemathesis does): the same document, ~8x faster than safe_load.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     resources = [(BASE_URI + "openapi.yaml", yaml.load(OPENAPI.read_text(), Loader=loader))]
     for path in sorted(NOTIFICATIONS.glob("*.schema.json")):
         resources.append((f"{BASE_URI}notifications/{path.name}", json.loads(path.read_text())))
+    if documented:
+        resources = [(uri, without_inferred(contents)) for uri, contents in resources]
     return referencing.Registry().with_resources(
         (uri, referencing.Resource.from_contents(contents, default_specification=DRAFT202012))
         for uri, contents in resources
@@ -40,15 +44,17 @@ def registry() -> referencing.Registry:
 
 
 @cache
-def validator(ref: str) -> jsonschema.Draft202012Validator:
+def validator(ref: str, documented: bool = False) -> jsonschema.Draft202012Validator:
     """A validator for a schema named relative to specs/butler, e.g. `notifications/envelope.schema.json` or
-    `openapi.yaml#/components/schemas/PickServiceRequest`."""
-    return jsonschema.Draft202012Validator({"$ref": BASE_URI + ref}, registry=registry())
+    `openapi.yaml#/components/schemas/PickServiceRequest` (`documented`: without inferred keywords)."""
+    return jsonschema.Draft202012Validator({"$ref": BASE_URI + ref}, registry=registry(documented))
 
 
-def notification_errors(document: Any) -> list[str]:
-    """Every way a notification breaks the envelope or its kind's schema, as `pointer: message` lines."""
-    errors = sorted(validator("notifications/envelope.schema.json").iter_errors(document), key=lambda e: e.path)
+def notification_errors(document: Any, *, documented: bool = False) -> list[str]:
+    """Every way a notification breaks the envelope or its kind's schema, as `pointer: message` lines
+    (`documented`: only what breaks the documents, not a keyword pickconform inferred)."""
+    envelope = validator("notifications/envelope.schema.json", documented)
+    errors = sorted(envelope.iter_errors(document), key=lambda e: e.path)
     return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message[:200]}" for error in errors]
 
 

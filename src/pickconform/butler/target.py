@@ -10,16 +10,16 @@ import httpx
 from pickconform.butler import spec
 from pickconform.butler.receiver import Receiver
 from pickconform.butler.settings import Settings, TestData
+from pickconform.family.profile import ProfileError, secret_from_env
 from pickconform.http.auth import BearerToken
 from pickconform.http.client import Wire, make_client
 from pickconform.http.tap import RECEIVER_ORIGIN, once_per_session
-from pickconform.targets.profile import ProfileError, secret_from_env
+from pickconform.verdict import FirstSends
 
 
 class ButlerTarget:
-    """Implements `pickconform.targets.family.FamilyTarget`."""
+    """Implements `pickconform.family.target.FamilyTarget`."""
 
-    receives_notifications = True  # to the suite's receiver, once the target is told where (capability `callback`)
     offline = False  # a replay's target: the receiver is fed from cassettes and opens no socket
 
     def __init__(
@@ -47,6 +47,7 @@ class ButlerTarget:
         self.control = make_client(self.control_url, self.wire, auth=BearerToken(token)) if self.control_url else None
         self._capabilities = capabilities
         self._receiver: Receiver | None = None
+        self.first_sends = FirstSends()  # pick request ids created in this process: an earlier run's are refused
 
     @property
     def capabilities(self) -> frozenset[str]:
@@ -63,6 +64,11 @@ class ButlerTarget:
                 found = frozenset(c for c in listed or () if isinstance(c, str))
             self._capabilities = found
         return self._capabilities
+
+    @property
+    def started_receiver(self) -> Receiver | None:
+        """The receiver once it has started (None before its first use): what it received is a test's evidence."""
+        return self._receiver
 
     @property
     def receiver(self) -> Receiver:
@@ -85,7 +91,7 @@ class ButlerTarget:
             self._receiver = receiver
         return self._receiver
 
-    # --- slots (see pickconform.targets.family) ---
+    # --- slots (see pickconform.family.target) ---
 
     def role_urls(self) -> dict[str, str]:
         return {"base": self.base_url, **({"control": self.control_url} if self.control_url else {})}
@@ -133,10 +139,9 @@ def _openapi() -> Any:
     return fuzzing.openapi(spec.OPENAPI)
 
 
-def embedded(server: Any, wire: Wire) -> ButlerTarget:
-    reference = server.reference.families["butler"]
-    base_url = f"{server.url}/butler"
-    return ButlerTarget(base_url, reference.token, wire, control_url=f"{base_url}/control", notification_timeout=3.0)
+def embedded(base_url: str, handed: dict[str, Any], wire: Wire) -> ButlerTarget:
+    """The target on the embedded reference at `base_url`, from what it handed (`ButlerReference.handed`)."""
+    return ButlerTarget(base_url, handed["token"], wire, control_url=f"{base_url}/control", notification_timeout=3.0)
 
 
 def from_settings(settings: Settings, where: str, wire: Wire) -> ButlerTarget:

@@ -70,7 +70,11 @@ class Filters:
         response = self._inflated(copy.deepcopy(response))
         headers: dict[str, list[str]] = response.get("headers", {})
         response["headers"] = {
-            name: ([redaction.REDACTED] if name.lower() in redaction.SECRET_HEADERS else values)
+            name: (
+                [redaction.REDACTED]
+                if name.lower() in redaction.SECRET_HEADERS
+                else [redaction.scrub(v) if isinstance(v, str) else v for v in values]
+            )
             for name, values in headers.items()
         }
         if _header(response["headers"], "content-encoding"):

@@ -11,8 +11,9 @@ import pytest
 from pickconform.clarus.settings import CAPABILITIES, DEFAULT_PRODUCT_ATTRIBUTES
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
-from pickconform.targets.ready_data import ReadyData
+from pickconform.personal import delivery_address
 from pickconform.verdict import SetupFailed, Violation, check, expect, json_body, pointer
 
 STATUSES = ("pending", "completed", "failed")
@@ -42,6 +43,7 @@ class Stock:
     product: int
     warehouse_id: int
     units: int
+    ready: bool = False  # one of the profile's ready products: its `units` are what the profile declared
 
 
 @dataclass
@@ -69,8 +71,13 @@ class ClarusApi:
             client = self.target.without_subdomain()
         else:
             client = self.target.client(tenant)
+        name = _created_name(method, kwargs.get("json"))
+        first = name is not None and self.target.first_sends.first(name)
         response = client.request(method, self.target.rest_url + path, **kwargs)
         self.responses.append((method, path, response))
+        if name is not None:
+            what = f"POST {path} with reference {name}"
+            self.target.first_sends.refused(name, first, self.values.run.run_id, what, response)
         return response
 
     def graphql(self, query: str, variables: dict[str, Any], *, tenant: Tenant | None = None) -> httpx.Response:
@@ -150,7 +157,7 @@ class ClarusApi:
         product = keys[claimed[0]]
         warehouse = data.warehouse_of(product)
         self._note(f"product {product.id}: [clarus.test_data] products, {product.stock} units in warehouse {warehouse}")
-        return Stock(product.id, warehouse, product.stock)
+        return Stock(product.id, warehouse, product.stock, ready=True)
 
     def _note(self, line: str) -> None:
         if self.ready is not None:
@@ -171,14 +178,8 @@ class ClarusApi:
             ],
         }
         body_attributes.update(attributes)
-        address = {
-            "name": f"Customer {self.values.token('name', 6)}",
-            "address_1": f"{self.values.integer('street', 1, 999)} Main Street",
-            "postcode": "AB1 2CD",
-            "country_code": "GB",
-            "email_address": f"{self.values.token('email', 6)}@example.com",
-            "phone_number": "+44 20 7946 0958",
-        }
+        # Derived from the run and the reference, and remembered: redacted wherever the target echoes it back.
+        address = delivery_address(self.values.run, str(body_attributes.get("reference", "")))
         return {
             "data": {
                 "type": "goods_outs",
@@ -296,6 +297,17 @@ class ClarusApi:
                 )
             pacing.pause(interval, response)
             interval = min(interval * 2, 0.25)
+
+
+def _created_name(method: str, body: Any) -> str | None:
+    """The reference (goods outs, goods-in receipts) or code (products) a create names, from the run id."""
+    if method != "POST" or not isinstance(body, dict):
+        return None
+    for path in ("/data/attributes/reference", "/data/attributes/code"):
+        value = pointer(body, path)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _json_or_none(response: httpx.Response) -> Any:

@@ -8,12 +8,13 @@ from typing import Any
 import httpx
 
 from pickconform.clarus.settings import CAPABILITIES, GRAPHQL_SHAPES, OAuthSettings, Settings, TestData
+from pickconform.family.preflight import require_reachable, require_token
+from pickconform.family.profile import secret_from_env
+from pickconform.family.target import TENANT_ROLES
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
-from pickconform.targets.family import TENANT_ROLES
-from pickconform.targets.preflight import require_reachable, require_token
-from pickconform.targets.profile import secret_from_env
+from pickconform.verdict import FirstSends
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,7 @@ class Tenant:
 
 
 class ClarusTarget:
-    """Implements `pickconform.targets.family.FamilyTarget`."""
-
-    receives_notifications = False
+    """Implements `pickconform.family.target.FamilyTarget`."""
 
     def __init__(
         self,
@@ -52,6 +51,7 @@ class ClarusTarget:
         self.test_data = test_data or TestData()  # the tenant's master data, ready products, how stock comes in
         self.wire = wire
         self.log = wire.log
+        self.first_sends = FirstSends()  # references created in this process: an earlier run's are refused
         self._token_client = make_client(self.base_url, self.wire)
         self._clients: dict[str, httpx.Client] = {}
 
@@ -87,7 +87,7 @@ class ClarusTarget:
             self._clients[key] = make_client(self.base_url, self.wire, auth=self.client().auth)
         return self._clients[key]
 
-    # --- slots (see pickconform.targets.family) ---
+    # --- slots (see pickconform.family.target) ---
 
     def role_urls(self) -> dict[str, str]:
         return {"base": self.base_url, "rest": self.rest_url, "graphql": self.base_url + self.graphql_path}
@@ -123,16 +123,15 @@ class ClarusTarget:
             client.close()
 
 
-def embedded(server: object, wire: Wire) -> ClarusTarget:
-    reference = server.reference.families["clarus"]  # type: ignore[attr-defined]
-    base_url = f"{server.url}/clarus"  # type: ignore[attr-defined]
+def embedded(base_url: str, handed: dict[str, Any], wire: Wire) -> ClarusTarget:
+    """The target on the embedded reference at `base_url`, from what it handed (`ClarusReference.handed`)."""
 
     def tenant(subdomain: str) -> Tenant:
-        client_id, secret = reference.clients[subdomain]
+        client_id, secret = handed["clients"][subdomain]
         return Tenant(subdomain, OAuthClient(f"{base_url}/oauth/token", client_id, secret))
 
     # Like a sandbox's user, the suite is told the tenant's master data: here by the reference itself.
-    data = TestData(product_attributes={"stock_unit_type_id": reference.stock_unit_type_ids[0]})
+    data = TestData(product_attributes={"stock_unit_type_id": handed["stock_unit_type_id"]})
     return ClarusTarget(base_url, tenant("acme"), wire, other_tenant=tenant("globex"), poll_timeout=3.0, test_data=data)
 
 

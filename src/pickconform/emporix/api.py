@@ -10,9 +10,9 @@ import pytest
 
 from pickconform.determinism import Values
 from pickconform.emporix.target import MANAGE, VIEW, EmporixTarget, Tenant
+from pickconform.family.ready_data import ReadyData
 from pickconform.http import pacing
 from pickconform.http.tap import once_per_session
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupFailed, Violation, not_offered
 
 FINAL = ("SUCCESS", "FAILURE")
@@ -144,6 +144,25 @@ class EmporixApi:
         not_offered(response, "POST /pick-pack/{tenant}/events")
         if response.status_code != 200:
             raise SetupFailed(f"a packing event for the order {order_id}", response)
+
+    def orders_with_events(self, orders: list[str], page_size: int = 1000, pages: int = 20) -> set[str] | None:
+        """Which of `orders` the tenant has packing events for, read back through the vendor's GET /events (oldest
+        first, paged); None when the target does not offer that read or its answer is not a list of events."""
+        found: set[str] = set()
+        for page in range(pages):
+            response = self.target.client(VIEW).get(
+                f"/pick-pack/{self.target.tenant.name}/events", params={"pageNumber": page, "pageSize": page_size}
+            )
+            try:
+                events = response.json() if response.status_code == 200 else None
+            except ValueError:
+                events = None
+            if not isinstance(events, list):
+                return None
+            found |= {e.get("orderNumber") for e in events if isinstance(e, dict)} & set(orders)
+            if len(events) < page_size:
+                break
+        return found
 
     # --- jobs ---------------------------------------------------------------------------------------------------
 

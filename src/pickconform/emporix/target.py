@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 
 from pickconform.emporix.settings import CAPABILITIES, Settings, TenantSettings, TestData
+from pickconform.family.preflight import require_reachable, require_token
+from pickconform.family.profile import ProfileError, secret_from_env
+from pickconform.family.target import TENANT_ROLES
 from pickconform.http.auth import Credentials, OAuthClient, StaticToken, make_auth
 from pickconform.http.client import Wire, make_client
 from pickconform.http.pacing import Patience
-from pickconform.targets.family import TENANT_ROLES
-from pickconform.targets.preflight import require_reachable, require_token
-from pickconform.targets.profile import ProfileError, secret_from_env
 
 VIEW, MANAGE = "pickpack.pickpack_view", "pickpack.pickpack_manage"
 ROLES = (VIEW, MANAGE)
@@ -30,9 +30,7 @@ class Tenant:
 
 
 class EmporixTarget:
-    """Implements `pickconform.targets.family.FamilyTarget`."""
-
-    receives_notifications = False
+    """Implements `pickconform.family.target.FamilyTarget`."""
 
     def __init__(
         self,
@@ -100,7 +98,7 @@ class EmporixTarget:
         token = response.json().get("access_token")
         return token if isinstance(token, str) and token else None
 
-    # --- slots (see pickconform.targets.family) ---
+    # --- slots (see pickconform.family.target) ---
 
     def role_urls(self) -> dict[str, str]:
         return {"base": self.base_url}
@@ -141,12 +139,11 @@ class EmporixTarget:
             client.close()
 
 
-def embedded(server: object, wire: Wire) -> EmporixTarget:
-    reference = server.reference.families["emporix"]  # type: ignore[attr-defined]
-    base_url = f"{server.url}/emporix"  # type: ignore[attr-defined]
+def embedded(base_url: str, handed: dict[str, Any], wire: Wire) -> EmporixTarget:
+    """The target on the embedded reference at `base_url`, from what it handed (`EmporixReference.handed`)."""
 
     def tenant(name: str) -> Tenant:
-        client_id, secret = reference.clients[name]
+        client_id, secret = handed["clients"][name]
         oauth = OAuthClient(f"{base_url}/oauth/token", client_id, secret)
         scoped = {scope: OAuthClient(oauth.token_url, client_id, secret, scope) for scope in ROLES}
         return Tenant(name, scoped, oauth)  # type: ignore[arg-type]

@@ -9,13 +9,14 @@ from pickconform.fuzzing.adapter import (
     SETUP,
     content_type_conformance,
     documented_status,
+    fuzz_collection,
+    fuzz_test,
     graphql,
     is_setup_operation,
     judge,
     judged_operations,
     negative_data_rejection,
     not_a_server_error,
-    only_inferred_constraints,
     openapi,
     operation_for,
     response_schema_conformance,
@@ -23,6 +24,7 @@ from pickconform.fuzzing.adapter import (
     status_code_conformance,
 )
 from pickconform.fuzzing.cases import Cases, cassette_cases, decode_case, encode_case, follow_links
+from pickconform.fuzzing.documented import documented_only, request_is_documented, response_is_documented
 from pickconform.fuzzing.pipeline import LIVE_WIDTH, Pipeline
 from pickconform.fuzzing.settings import FuzzSettings, current, fuzzing_with
 
@@ -37,9 +39,12 @@ __all__ = [
     "content_type_conformance",
     "current",
     "decode_case",
+    "documented_only",
     "documented_status",
     "encode_case",
     "follow_links",
+    "fuzz_collection",
+    "fuzz_test",
     "fuzzing_with",
     "graphql",
     "is_setup_operation",
@@ -47,9 +52,10 @@ __all__ = [
     "judged_operations",
     "negative_data_rejection",
     "not_a_server_error",
-    "only_inferred_constraints",
     "openapi",
     "operation_for",
+    "request_is_documented",
+    "response_is_documented",
     "response_schema_conformance",
     "send",
     "status_code_conformance",

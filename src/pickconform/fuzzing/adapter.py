@@ -6,8 +6,9 @@ Fuzzing is derandomised by default (fixed seed, no example database), so a red b
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from schemathesis.config import HealthCheck
 from schemathesis.errors import FailureGroup
 
 from pickconform import verdict
-from pickconform._compat.hypothesis import without_local_constants
+from pickconform._compat.hypothesis import settings_replaced, without_local_constants
+from pickconform.fuzzing import documented
 from pickconform.fuzzing.settings import current
 from pickconform.http.client import Exchange
 from pickconform.verdict import Violation
@@ -27,16 +29,35 @@ from pickconform.verdict import Violation
 Check = Callable[..., Any]
 
 
-without_local_constants()  # the suite's cases depend on seed and spec alone, not on which modules are loaded
-
 # No shrinking: every shrink step against a live target is an HTTP exchange, and Hypothesis allows itself minutes of
 # them (a faulty target stalled a run for more than 5 minutes). The checks record what they find without raising, so
 # only an exchange the target broke (or the suite failing) reaches Hypothesis: that ends the test, and the case is
 # reported as found. So Hypothesis stops at the first error (`report_multiple_bugs` would go on through every explicit
 # example, Schemathesis' coverage cases among them, each costing the request deadline against a hanging target).
+# Applied to the suite's own fuzz tests only (`fuzz_test`, `follow_links`): never as a profile, which would change
+# every Hypothesis test of the environment pickconform is installed in.
 NO_SHRINK = [p for p in hypothesis.Phase if p is not hypothesis.Phase.shrink]
-hypothesis.settings.register_profile("pickconform", phases=NO_SHRINK, report_multiple_bugs=False)
-hypothesis.settings.load_profile("pickconform")
+
+
+def _not_shrinking(settings: hypothesis.settings) -> hypothesis.settings:
+    phases = [p for p in settings.phases if p is not hypothesis.Phase.shrink]
+    return hypothesis.settings(settings, phases=phases, report_multiple_bugs=False, print_blob=False)
+
+
+@contextlib.contextmanager
+def fuzz_test(test: object) -> Iterator[None]:
+    """Around the call of a conformance test: a Schemathesis test runs without shrinking and stops at its first
+    error, and no test draws Hypothesis' literals of the loaded modules (the cases depend on seed and spec alone)."""
+    with without_local_constants(), settings_replaced(test, _not_shrinking):
+        yield
+
+
+@contextlib.contextmanager
+def fuzz_collection() -> Iterator[None]:
+    """Around the collection of a conformance module (Schemathesis builds its strategies there)."""
+    with without_local_constants():
+        yield
+
 
 not_a_server_error = st_checks.not_a_server_error
 status_code_conformance = st_checks.status_code_conformance
@@ -84,19 +105,23 @@ def operation_for(schema: Any, method: str, path: str) -> tuple[str, Any] | None
 def documented_status(
     operation: Any, label: str, response: httpx.Response, requirement: str, *, body: bool = True
 ) -> None:
-    """The response status is documented for the operation and, with `body`, its body matches the schema."""
-    documented = set(operation.definition.raw.get("responses", {}))
-    if str(response.status_code) not in documented:
+    """The response status is documented for the operation and, with `body`, its body matches the schema (a body
+    that breaks only keywords pickconform inferred is a warning)."""
+    verdict.judged(requirement, response)
+    statuses = set(operation.definition.raw.get("responses", {}))
+    if str(response.status_code) not in statuses:
         raise Violation(
             requirement,
-            f"{label} answered {response.status_code}, documented: {', '.join(sorted(documented))}",
+            f"{label} answered {response.status_code}, documented: {', '.join(sorted(statuses))}",
             response,
         )
     if body:
         try:
             operation.validate_response(response)
         except (FailureGroup, AssertionError) as error:
-            raise Violation(requirement, f"{label}: {str(error).strip().splitlines()[0]}", response) from None
+            soft = documented.response_is_documented(operation, response)
+            message = f"{label}: {str(error).strip().splitlines()[0]}"
+            raise Violation(requirement, message, response, soft=soft) from None
 
 
 def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
@@ -130,17 +155,28 @@ def send(case: Any, client: httpx.Client, base_url: str) -> httpx.Response:
 
 def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> None:
     """Run every check on the response and record each that fails as a Violation of the requirement it verifies:
-    the test goes on (no check hides another, and Hypothesis has nothing to shrink against a live target)."""
+    the test goes on (no check hides another, and Hypothesis has nothing to shrink against a live target).
+
+    Each check that applies says so (`verdict.judged`): every check applies to a response, but the refusal of
+    negative data applies only to a negative case answered other than with a 5xx (a crash is no refusal;
+    not_a_server_error judges it). A negative case the target accepted fails only if it breaks what the documents
+    state (`documented.request_is_documented`); a response breaking only inferred keywords is a warning."""
+    setup = is_setup_operation(case.operation)
+    if setup and not current().all_operations:
+        return  # called to set up (stateful links go through it), not judged: no document defines it
+    refusal = _is_negative(case) and response.status_code < 500
+    for check, requirement in checks.items():
+        if check is not negative_data_rejection or refusal:
+            verdict.judged(requirement, response)
     try:
         case.validate_response(response, checks=list(checks))
         return  # the common case: one pass over all checks
     except FailureGroup:
         pass
-    setup = is_setup_operation(case.operation)
-    if setup and not current().all_operations:
-        return  # called to set up (stateful links go through it), not judged: no document defines it
     exchange = Exchange.from_response(response)
     for check, requirement in checks.items():  # find which checks failed, to name their requirements
+        if check is negative_data_rejection and not refusal:
+            continue
         try:
             case.validate_response(response, checks=[check])
         except FailureGroup as group:
@@ -148,12 +184,34 @@ def judge(case: Any, response: httpx.Response, checks: Mapping[Check, str]) -> N
             message = f"{case.operation.label}: {check.__name__}: {failure.title}"
             if failure.message:
                 message += f" — {failure.message.strip().splitlines()[0][:300]}"
-            soft = setup or (check is negative_data_rejection and only_inferred_constraints(case))
+            soft = setup or _only_inferred(check, case, response)
+            if soft and check is negative_data_rejection:
+                message += " (breaks only constraints pickconform inferred, or null for an optional field)"
+            elif soft and not setup:
+                message += " (breaks only keywords pickconform inferred)"
             verdict.record(Violation(requirement, message, exchange, soft=soft))
 
 
+def _is_negative(case: Any) -> bool:
+    meta = case.meta
+    mode = getattr(getattr(meta, "generation", None), "mode", None)
+    return bool(getattr(mode, "is_negative", False))
+
+
+def _only_inferred(check: Check, case: Any, response: httpx.Response) -> bool:
+    """Whether a failed check found only what no document states: an accepted negative case valid against the
+    documented-only spec, or a response valid against its documented-only schema."""
+    if not hasattr(case.operation.schema, "raw_schema") or "paths" not in case.operation.schema.raw_schema:
+        return False  # GraphQL: no inferred keywords
+    if check is negative_data_rejection:
+        return documented.request_is_documented(case)
+    if check is response_schema_conformance:
+        return documented.response_is_documented(case.operation, response)
+    return False
+
+
 SETUP = "x-pickconform-setup"  # on an operation the seeds do not define: the suite calls it to set up, never judges it
-INFERRED = "x-pickconform-inferred"  # on a schema: keywords pickconform inferred (no document states them)
+INFERRED = documented.INFERRED  # on a schema: keywords pickconform inferred (no document states them)
 
 
 def is_setup_operation(operation: Any) -> bool:
@@ -167,59 +225,3 @@ def judged_operations(schema: Any) -> Any:
     if current().all_operations:
         return schema
     return schema.exclude(func=lambda ctx: bool(ctx.operation.definition.raw.get(SETUP)))
-
-
-_DOCUMENTED_KEYWORDS = {"type", "required", "enum", "const"}
-
-
-def only_inferred_constraints(case: Any) -> bool:
-    """Whether a negative case breaks only constraints no document states: keywords the spec marks as inferred at
-    the schema the mutation changed (e.g. a length limit we chose), never type, required or enum."""
-    meta = case.meta
-    data = getattr(getattr(meta, "phase", None), "data", None)
-    mutations = getattr(data, "mutations", ()) or ()
-    if not mutations:
-        return False
-    spec = case.operation.schema.raw_schema
-    for mutation in mutations:
-        keywords = set(mutation.keywords)
-        if not keywords or keywords & _DOCUMENTED_KEYWORDS:
-            return False
-        inferred = set(_schema_at(spec, case.operation, mutation).get(INFERRED, ()))
-        if not keywords <= inferred:
-            return False
-    return True
-
-
-def _schema_at(spec: dict[str, Any], operation: Any, mutation: Any) -> dict[str, Any]:
-    """The schema object a mutation changed (its pointer is relative to the parameter or body schema)."""
-    root: Any = None
-    raw = operation.definition.raw
-    if mutation.parameter_location.value == "body":
-        content = raw.get("requestBody", {}).get("content", {})
-        root = next(iter(content.values()), {}).get("schema")
-    else:
-        for parameter in raw.get("parameters", []):
-            if parameter.get("name") == mutation.parameter:
-                root = parameter.get("schema")
-    node = _resolve(spec, root)
-    for raw_part in (mutation.schema_pointer or "").split("/")[1:]:
-        part = raw_part.replace("~1", "/").replace("~0", "~")
-        node = _resolve(spec, node)
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return {}
-    node = _resolve(spec, node)
-    return node if isinstance(node, dict) else {}
-
-
-def _resolve(spec: dict[str, Any], node: Any) -> Any:
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
-        target: Any = spec
-        for part in node["$ref"][2:].split("/"):
-            target = target.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(target, dict) else {}
-        node = target
-    return node

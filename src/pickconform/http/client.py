@@ -102,16 +102,20 @@ class Exchange:
 
 
 class ExchangeLog:
-    """The latest exchanges of the running test (thread-safe: races send from several threads).
+    """The exchanges of the running test (thread-safe: races send from several threads): its first `head` (the
+    set-up calls) and its latest `size`, each with the time it was logged, so the evidence of a test shows how it set
+    up and how it ended, in order, beside its notifications.
 
-    An exchange is redacted when it is read, not when it is added: most are never read (only a failing test's last
-    ones are shown), and redacting every body took a tenth of a replay. A response with a large body is redacted at
-    once, so that the log never holds more than `_LAZY_BODY` bytes of body per exchange."""
+    An exchange is redacted when it is read, not when it is added: most are never read (only a failing test's are
+    shown), and redacting every body took a tenth of a replay. A response with a large body is redacted at once, so
+    that the log never holds more than `_LAZY_BODY` bytes of body per exchange."""
 
     _LAZY_BODY = 64 * 1024
 
-    def __init__(self, size: int = 50) -> None:
-        self._items: deque[Exchange | httpx.Response] = deque(maxlen=size)
+    def __init__(self, size: int = 50, head: int = 10) -> None:
+        self._head: list[tuple[float, Exchange | httpx.Response]] = []
+        self._head_size = head
+        self._items: deque[tuple[float, Exchange | httpx.Response]] = deque(maxlen=size)
         self._lock = threading.Lock()
         self.count = 0  # every exchange ever added, for the report's "how many exchanges a test made"
 
@@ -124,23 +128,35 @@ class ExchangeLog:
         if large:
             item = Exchange.from_response(response)
         with self._lock:
-            self._items.append(item)
+            if len(self._head) < self._head_size:
+                self._head.append((time.monotonic(), item))
+            else:
+                self._items.append((time.monotonic(), item))
             self.count += 1
 
     def clear(self) -> None:
         with self._lock:
+            self._head.clear()
             self._items.clear()
 
-    def __iter__(self) -> Iterator[Exchange]:
+    def _held(self) -> list[tuple[float, Exchange | httpx.Response]]:
         with self._lock:
-            items = list(self._items)
-        return iter([_exchange(item) for item in items])
+            return [*self._head, *self._items]
+
+    def __iter__(self) -> Iterator[Exchange]:
+        return iter([_exchange(item) for _, item in self._held()])
 
     def latest(self, count: int) -> list[Exchange]:
         """The last `count` exchanges, oldest first (only those are redacted now)."""
-        with self._lock:
-            items = list(self._items)[-count:] if count > 0 else []
-        return [_exchange(item) for item in items]
+        items = self._held()[-count:] if count > 0 else []
+        return [_exchange(item) for _, item in items]
+
+    def timed(self, head: int, tail: int) -> list[tuple[float, Exchange]]:
+        """The first `head` and the last `tail` exchanges held, oldest first, each with when it was logged
+        (`time.monotonic()`), redacted."""
+        items = self._held()
+        chosen = items if len(items) <= head + tail else [*items[:head], *items[len(items) - tail :]]
+        return [(at, _exchange(item)) for at, item in chosen]
 
     def last(self) -> Exchange | None:
         found = self.latest(1)

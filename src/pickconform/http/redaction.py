@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 REDACTED = "<redacted>"
@@ -27,6 +28,34 @@ _TEXT_SECRET = re.compile(r'("(?:' + "|".join(sorted(SECRET_KEYS)) + r')"\s*:\s*
 _LABELLED = re.compile(r"Bearer <redacted(?::[^>]*)?>")
 
 
+# The personal values the suite has sent in this process (`pickconform.personal`): whatever the target echoes back,
+# in an error text, an echoed field or a header, is redacted too, not only the values under a personal key.
+_SENT: set[str] = set()
+_SENT_LOCK = threading.Lock()
+_sent_pattern: re.Pattern[str] | None = None
+_MIN_PERSONAL = 4  # shorter values would match inside unrelated text
+
+
+def remember(*values: str) -> None:
+    """Personal values the suite sends: redacted wherever they appear from now on."""
+    global _sent_pattern
+    new = {v for v in values if isinstance(v, str) and len(v) >= _MIN_PERSONAL and v != REDACTED} - _SENT
+    if not new:
+        return
+    with _SENT_LOCK:
+        _SENT.update(new)
+        ordered = sorted(_SENT, key=len, reverse=True)  # a longer value before one it contains
+        _sent_pattern = re.compile("|".join(re.escape(v) for v in ordered))
+
+
+def scrub(value: str) -> str:
+    """Any text (an error message, a header value) with every personal value the suite sent replaced."""
+    pattern = _sent_pattern
+    if pattern is None or not value:
+        return value
+    return pattern.sub(REDACTED, value)
+
+
 def authorization(value: str, credential: str = "") -> str:
     """A redacted Authorization value: `Bearer <redacted:SLOT>` for a bearer token of a named credential slot, else
     `<redacted>` (idempotent)."""
@@ -44,7 +73,7 @@ def headers(items: dict[str, str], credential: str = "") -> dict[str, str]:
             if k.lower() == "authorization"
             else REDACTED
             if k.lower() in SECRET_HEADERS
-            else v
+            else scrub(v)
         )
         for k, v in items.items()
     }
@@ -56,18 +85,21 @@ def document(value: Any) -> Any:
         return {k: (REDACTED if k in SECRET_KEYS and v is not None else document(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [document(v) for v in value]
+    if isinstance(value, str):
+        return scrub(value)
     return value
 
 
 def fragment(text: str) -> str:
-    """The first bytes of a body cut off at a limit (not parseable as a whole): any secret key's value removed."""
-    return _TEXT_SECRET.sub(rf'\1"{REDACTED}"', text)
+    """The first bytes of a body cut off at a limit (not parseable as a whole): any secret key's value removed, and
+    any personal value the suite sent."""
+    return scrub(_TEXT_SECRET.sub(rf'\1"{REDACTED}"', text))
 
 
 def body(text: str, content_type: str = "") -> str:
     """A request or response body with secrets removed; bodies that are neither JSON nor a form pass unchanged."""
     if "x-www-form-urlencoded" in content_type:
-        return _FORM_SECRET.sub(rf"\1{REDACTED}", text)
+        return scrub(_FORM_SECRET.sub(rf"\1{REDACTED}", text))
     try:
         parsed = json.loads(text)
     except (ValueError, RecursionError):  # a short text keeps what it shows, less any secret value in it

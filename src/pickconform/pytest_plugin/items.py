@@ -7,20 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from pickconform.paths import FAMILIES, SUITE
+from pickconform.paths import FAMILIES, SUITE, family_tests
 
 __all__ = ["family_of", "is_conformance", "primary_requirement", "requirements_of"]
 
 
 def is_conformance(path: Path) -> bool:
-    return SUITE in path.parents or path == SUITE
+    return any(root in path.parents or path == root for root in (SUITE, *map(family_tests, FAMILIES)))
 
 
 def family_of(item: pytest.Item) -> str | None:
-    path = Path(item.path)
-    with contextlib.suppress(ValueError):
-        relative = path.relative_to(SUITE)
-        return relative.parts[0] if relative.parts[0] in FAMILIES else None
+    return family_at(Path(item.path))
+
+
+def family_at(path: Path) -> str | None:
+    """The registered family whose conformance tests hold `path` (a test file or a folder of them), if any."""
+    for family in FAMILIES:
+        with contextlib.suppress(ValueError):
+            path.relative_to(family_tests(family))
+            return family
     return None
 
 

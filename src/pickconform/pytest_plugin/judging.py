@@ -5,7 +5,6 @@ report is written (under xdist, the controller)."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,11 +14,16 @@ import pytest
 from pickconform import cassettes, verdict
 from pickconform.catalogue import catalogue
 from pickconform.http.client import TargetMisbehaved
+from pickconform.pytest_plugin import codec
 from pickconform.pytest_plugin.items import family_of, requirements_of
-from pickconform.report import Finding
+from pickconform.pytest_plugin.settings import run_settings
+from pickconform.report import Finding, evidence
 from pickconform.verdict import SetupError, Violation, Violations
 
-__all__ = ["FindingsCollector", "judge_report"]
+__all__ = ["FindingsCollector", "judge_report", "notifications_so_far"]
+
+# What the test's checks applied to: requirement → how many exchanges (`verdict.judged`), kept for its report.
+_JUDGED = pytest.StashKey[dict[str, int]]()
 
 
 def judge_report(
@@ -29,6 +33,7 @@ def judge_report(
     target: Any,
     recorder: cassettes.Recorder | None,
     exchanges_before: int,
+    notified_before: int = 0,
 ) -> pytest.TestReport:
     """A conformance test's report, judged: its outcome (a warning passes), its evidence, and its properties."""
     error = _unwrap(call.excinfo.value) if call.excinfo is not None else None
@@ -37,6 +42,7 @@ def judge_report(
     setup_error = "" if misbehaved is not None else _setup_error(error)
     if misbehaved is not None:
         findings, stopped = [*findings, misbehaved], misbehaved.requirement
+    findings, outside = _selected(findings, item)
     miss = cassettes.find_miss(error) if error is not None else None
     if miss is not None:  # vcrpy's own message would show the unredacted request: never str(error) here
         setup_error = cassettes.describe_miss(miss, item.nodeid)
@@ -44,7 +50,9 @@ def judge_report(
         test_report.longrepr = "\n\n".join([*earlier, setup_error])
     elif findings or setup_error:
         test_report.longrepr = str(error)  # the requirement, request and response say it all
-    strict = item.config.getoption("strict_conformance")
+    if outside and not findings and not setup_error and miss is None:
+        _outside_selection(item, test_report, outside, stopped)
+    strict = run_settings(item.config).strict
     soft = {r.id for r in catalogue().values() if r.soft}
     if findings and not setup_error and not strict and all(f.soft or f.requirement in soft for f in findings):
         # Only departures from an interpretation or a SHOULD: a warning in the report, not a failed test.
@@ -57,17 +65,71 @@ def judge_report(
     if test_report.when == "call" or test_report.outcome != "passed" or findings:
         # What the report needs travels with the test report, so it also reaches the controller under xdist.
         stale = recorder.stale.get(item.nodeid, []) if recorder is not None else []
-        test_report.user_properties += [
-            ("requirements", " ".join(requirements_of(item))),
-            ("scenario", json.dumps(_scenario(test_report, item))),
-            ("exchanges", str(target.log.count - exchanges_before) if target else "0"),
-            ("findings", json.dumps([f.as_dict() for f in findings])),
-            ("stopped", stopped),
-            ("error", setup_error),
-            ("stale_cassette", " ".join(stale)),
-            ("unexpected_inbound", json.dumps(target.take_unexpected_inbound() if target else {})),
-        ]
+        shown = findings or outside or setup_error or test_report.failed
+        log = _log(target, [*findings, *outside], exchanges_before, notified_before) if shown and target else None
+        codec.encode(
+            test_report,
+            item,
+            requirements=requirements_of(item),
+            scenario=_scenario(test_report, item),
+            exchanges=target.log.count - exchanges_before if target else 0,
+            findings=findings,
+            outside=[f"{f.requirement}: {f.message.splitlines()[0][:300]}" for f in outside],
+            stopped=stopped,
+            precondition=_precondition(error),
+            error=setup_error,
+            stale_cassette=stale,
+            unexpected_inbound=target.take_unexpected_inbound() if target else {},
+            log=log,
+            judged=item.stash.get(_JUDGED, {}),
+        )
     return test_report
+
+
+def _log(target: Any, findings: list[Finding], exchanges_before: int, notified_before: int) -> dict[str, Any]:
+    """The test's evidence log: its exchanges (bounded, redacted) and the notifications its Butler target received
+    meanwhile, in order (`pickconform.report.evidence`)."""
+    received: list[Any] = []
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is not None:
+        with receiver.condition:
+            received = list(receiver.received[notified_before:])
+    exchanges = target.log.timed(evidence.HEAD, evidence.TAIL)
+    return evidence.test_log(exchanges, target.log.count - exchanges_before, received, findings)
+
+
+def notifications_so_far(target: Any) -> int:
+    """How many notifications the target's Butler receiver has taken (0 before it started): a test's start."""
+    butler = target.families.get("butler")
+    receiver = getattr(butler, "started_receiver", None) if butler is not None else None
+    if receiver is None:
+        return 0
+    with receiver.condition:
+        return len(receiver.received)
+
+
+def _selected(findings: list[Finding], item: pytest.Item) -> tuple[list[Finding], list[Finding]]:
+    """Under --requirement, the findings of the selected requirements, and those of the others: a test that also
+    exercises a requirement the run did not ask for does not fail on it (its finding is listed, not counted)."""
+    wanted = set(run_settings(item.config).requirement)
+    if not wanted:
+        return findings, []
+    return [f for f in findings if f.requirement in wanted], [f for f in findings if f.requirement not in wanted]
+
+
+def _outside_selection(item: pytest.Item, test_report: pytest.TestReport, outside: list[Finding], stopped: str) -> None:
+    """A test whose only findings are outside the --requirement selection: it passes, or, when one of them stopped it
+    before it reached the selected requirements, it is skipped (they were not judged); never a failure the exit status
+    and the report do not count."""
+    listed = "\n".join(f"[{f.requirement}] {f.message}" for f in outside)
+    test_report.sections.append(("pickconform: findings outside the --requirement selection (not counted)", listed))
+    if stopped and stopped != "-":
+        reason = f"not judged: the test stopped on {stopped}, outside the --requirement selection, first"
+        test_report.outcome = "skipped"
+        test_report.longrepr = (str(item.path), item.location[1] or 0, f"Skipped: {reason}")
+    else:
+        test_report.outcome, test_report.longrepr = "passed", None
 
 
 def _scenario(test_report: pytest.TestReport, item: pytest.Item) -> dict[str, Any]:
@@ -104,6 +166,7 @@ class FindingsCollector:
                 raise ended
             return result
         finally:
+            pyfuncitem.stash[_JUDGED] = dict(findings.judged)
             verdict.end()
 
 
@@ -118,16 +181,24 @@ def _unwrap(error: BaseException) -> BaseException:
 
 
 def _findings(error: BaseException | None) -> tuple[list[Finding], str]:
-    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did)."""
+    """The findings an error carries, and the requirement whose violation stopped the test ("" if none did: a skip
+    (`_precondition`) or an error (`_setup_error`) says why it stopped)."""
     if isinstance(error, Violation):
         return [_finding(error)], error.requirement
     if isinstance(error, Violations):
         stopped = error.stopped_by.requirement if isinstance(error.stopped_by, Violation) else ""
-        if error.stopped_by is not None and not stopped:
-            stopped = "-"  # stopped by an error, not a violation
         counts = error.counts
         return [_finding(v, counts.get(v.requirement, 1)) for v in error.found], stopped
     return [], ""
+
+
+def _precondition(error: BaseException | None) -> str:
+    """The reason of a skip that ended a test after it had found something (a precondition the target did not
+    reach): the requirements it had not judged yet are skipped with that reason, as when it found nothing."""
+    stop = error.stopped_by if isinstance(error, Violations) else None
+    if isinstance(stop, pytest.skip.Exception):
+        return str(stop.msg or "skipped").removeprefix("Skipped: ")
+    return ""
 
 
 def _finding(violation: Violation, count: int = 1) -> Finding:
@@ -140,9 +211,9 @@ def _misbehaviour(error: BaseException | None, item: pytest.Item) -> Finding | N
     the deadline) fails the requirement the test judges first, with what it got as evidence. Under --requirement, the
     first the run asked for: one it does not report would leave those it does as "not judged", and the run passing."""
     stop = error.stopped_by if isinstance(error, Violations) else error
-    if not isinstance(stop, httpx.TransportError) or item.config.getoption("replay"):
+    if not isinstance(stop, httpx.TransportError) or run_settings(item.config).replay:
         return None  # a replay opens no connection: what it cannot answer is the cassette's, not the target's
-    wanted = set(item.config.getoption("requirement") or ())
+    wanted = set(run_settings(item.config).requirement)
     requirements = [r for r in requirements_of(item) if r in wanted] or list(requirements_of(item))
     if not requirements:
         return None

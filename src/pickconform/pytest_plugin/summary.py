@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from pickconform import report
-from pickconform.report import Finding, TestOutcome
-from pickconform.targets import ready_data
+from pickconform.pytest_plugin import codec
 
 __all__ = ["OutcomeCollector", "write_verdicts"]
 
@@ -30,32 +28,9 @@ class OutcomeCollector:
         self.outcomes = outcomes
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        properties = dict(report.user_properties)
-        if "requirements" not in properties:
-            return  # not a conformance test, or its passing setup or teardown
-        reason = ""
-        if report.skipped and isinstance(report.longrepr, tuple):
-            reason = report.longrepr[2].removeprefix("Skipped: ")
-        elif report.failed:
-            crash = getattr(report.longrepr, "reprcrash", None)
-            reason = crash.message if crash is not None else str(report.longrepr)
-        self.outcomes.append(
-            TestOutcome(
-                report.nodeid,
-                tuple(properties["requirements"].split()),
-                report.outcome,
-                reason,
-                tuple(Finding(**f) for f in json.loads(properties.get("findings") or "[]")),
-                properties.get("error", ""),
-                properties.get("stopped", ""),
-                report.duration,
-                tuple(properties.get("stale_cassette", "").split()),
-                json.loads(properties.get("scenario") or "{}"),
-                int(properties.get("exchanges") or 0),
-                json.loads(properties.get("unexpected_inbound") or "{}"),
-                ready_data.used(report.user_properties),
-            )
-        )
+        outcome = codec.decode(report)
+        if outcome is not None:  # a conformance test's report that carries its outcome
+            self.outcomes.append(outcome)
 
 
 def write_verdicts(terminalreporter: Any, document: dict[str, Any]) -> None:
@@ -69,7 +44,12 @@ def write_verdicts(terminalreporter: Any, document: dict[str, Any]) -> None:
         if r["reason"] and status != "PASS":
             line += f" — {r['reason'][:160]}"
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"requirements: {report.summary_line(document)}")
+        if status == "WARN" and r.get("decision_text"):  # what pickconform decided, not only where it is written
+            terminalreporter.write_line(f"      decision {r['decision']}: {r['decision_text'][:300]}")
+    counts = report.test_counts(document)
+    terminalreporter.write_line(
+        f"requirements: {report.summary_line(document)} ({counts['tests']} tests, {counts['judged']} judged something)"
+    )
     for line in _failure_lines(document):
         terminalreporter.write_line(line)
 
@@ -79,6 +59,15 @@ def _failure_lines(document: dict[str, Any]) -> list[str]:
     lines = []
     for r in document["requirements"]:
         if r["status"] in ("fail", "error"):
-            where = f"{len(r['evidence'])} exchange(s) in report.json/report.html" if r["evidence"] else "see above"
+            logs = [t["log"] for t in r["tests"] if t.get("log")]
+            exchanges = sum(log["exchanges"] - log["exchanges_omitted"] for log in logs)
+            notifications = sum(log["notifications"] - log["notifications_omitted"] for log in logs)
+            parts = [f"{len(r['evidence'])} finding(s)"] if r["evidence"] else []
+            parts += [f"{exchanges} exchange(s)"] if exchanges else []
+            parts += [f"{notifications} notification(s)"] if notifications else []
+            where = f"{', '.join(parts)} in report.json/report.html" if parts else "see above"
             lines.append(f"  {r['status'].upper()} {r['id']}: {r['reason'][:200]} [evidence: {where}]")
+            line = next((t["reproduce"] for t in r["tests"] if t.get("reproduce")), "")
+            if line:
+                lines.append(f"    reproduce: {line}")
     return lines

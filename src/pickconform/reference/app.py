@@ -1,35 +1,25 @@
 """The reference implementation of all three API families, composed into one ASGI app.
 
-Each family is mounted under its own prefix (`/clarus`, `/butler`, `/emporix`), as if it were its own vendor host.
+Each family is mounted under its own prefix (`/clarus`, `/butler`, `/emporix`), as if it were its own vendor host;
+each registered family's descriptor builds its part (`pickconform.registry`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import re
 from collections.abc import AsyncIterator, Iterable
-from typing import Any, Protocol
 
 from starlette.applications import Starlette
 from starlette.routing import Mount
-from starlette.types import ASGIApp
 
-from pickconform.paths import FAMILIES
+from pickconform.family.reference import FamilyReference
 from pickconform.reference.mutants import Faults
-
-
-class FamilyReference(Protocol):
-    app: ASGIApp
-
-    def start(self) -> None: ...
-
-    def close(self) -> None: ...
+from pickconform.registry import registered
 
 
 def available_families() -> tuple[str, ...]:
-    return tuple(f for f in FAMILIES if importlib.util.find_spec(f"pickconform.reference.{f}") is not None)
+    return tuple(registered())
 
 
 class Reference:
@@ -38,11 +28,8 @@ class Reference:
     ) -> None:
         self.faults = faults or Faults()
         wanted = available_families() if families is None else tuple(f for f in available_families() if f in families)
-        self.families: dict[str, Any] = {
-            name: importlib.import_module(f"pickconform.reference.{name}").build(
-                self.faults, demo_credentials=demo_credentials
-            )
-            for name in wanted
+        self.families: dict[str, FamilyReference] = {
+            name: registered()[name].reference(self.faults, demo_credentials) for name in wanted
         }
 
         @contextlib.asynccontextmanager

@@ -10,10 +10,9 @@ next to the faithful one. The project's tests prove both directions.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 
-from pickconform.paths import FAMILIES
+from pickconform.registry import registered
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,9 @@ class Variant:
     decides: str  # what it decides differently, in a line
     requirements: tuple[str, ...]  # the requirements whose tests exercise the point
     departs: tuple[str, ...] = ()  # the interpretations it may warn on (a warning names the decision it departs from)
+    # documented requirements it warns on only through findings against what no document states (a constraint
+    # pickconform inferred, null for an optional field): every finding of theirs must be soft
+    departs_inferred: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Mutant] = {}
@@ -43,11 +45,17 @@ def mutant(name: str, requirement: str, description: str) -> str:
     return name
 
 
-def variant(name: str, decides: str, requirements: tuple[str, ...], departs: tuple[str, ...] = ()) -> str:
+def variant(
+    name: str,
+    decides: str,
+    requirements: tuple[str, ...],
+    departs: tuple[str, ...] = (),
+    departs_inferred: tuple[str, ...] = (),
+) -> str:
     """Declare a variant (at import of its family's `mutants` module); returns the name for use in `faults.active`."""
     if name in _VARIANTS or name in _REGISTRY:
         raise ValueError(f"variant {name} declared twice")
-    _VARIANTS[name] = Variant(name, decides, tuple(requirements), tuple(departs))
+    _VARIANTS[name] = Variant(name, decides, tuple(requirements), tuple(departs), tuple(departs_inferred))
     return name
 
 
@@ -62,12 +70,8 @@ def all_mutants() -> dict[str, Mutant]:
 
 
 def _load() -> None:
-    for family in FAMILIES:
-        try:
-            importlib.import_module(f"pickconform.reference.{family}.mutants")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"pickconform.reference.{family}.mutants" and exc.name != f"pickconform.reference.{family}":
-                raise
+    for family in registered().values():
+        family.faults()  # declares the family's mutants and variants, at its first call
 
 
 class Faults:

@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,9 +25,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pickconform.http import redaction
 from pickconform.outcomes import OUTCOMES, DiffVerdict
 from pickconform.paths import SPECS
+from pickconform.report.reproduce import profile_as_given
+from pickconform.report.reproduce import reproduce as reproduce_test
 
 DIFF_VERDICTS = tuple(DiffVerdict)  # worst first
 FAILING_TESTS = ("violated", "departed", "error")  # a test's outcome that earns a "reproduce" line
+JUDGED_TESTS = ("passed", "violated", "departed")  # a test's outcome that judged the requirement (report.JUDGED_TESTS)
 TEMPLATES = Path(__file__).parent / "templates"
 LIFECYCLE = SPECS / "butler" / "lifecycle.json"
 
@@ -39,7 +41,6 @@ _PARTIAL = re.compile(r" \[(response [^\[\]]*)\]$")
 _STREAM_LINE = re.compile(r"^\s*\d+\.\s.*?(?:→|:)\s*([a-z_]+)(?:/[A-Z_]+)?\s*$")
 _FORBIDDEN = re.compile(r"\b([a-z_]+) → ([a-z_]+) is not a transition")
 _REQUEST = re.compile(r"stream of pick request (\S+?):")
-_EMBEDDED = re.compile(r"^reference \((mutant|variant) ([\w.-]+)\)$")
 
 
 # --- bodies and exchanges ---------------------------------------------------------------------------------------
@@ -146,6 +147,31 @@ def exchange(value: Any) -> dict[str, Any] | None:
         "content_type": dict(response_headers).get("content-type", ""),
         "response_body": body(value.get("response_body")),
     }
+
+
+def evidence_log(value: Any) -> dict[str, Any] | None:
+    """A test's evidence log of report.json (`pickconform.report.evidence`) ready for the template: its exchanges as
+    `exchange` shows them, with their curl lines, and its notifications, in order."""
+    if not isinstance(value, dict) or not isinstance(value.get("entries"), list):
+        return None
+    entries = []
+    for entry in value["entries"]:
+        if not isinstance(entry, dict):
+            continue
+        if entry.get("kind") == "notification":
+            text = str(entry.get("body") or "")
+            shown = {k: str(entry.get(k) or "") for k in ("notification_id", "notification_type", "state", "order")}
+            entries.append(
+                {"kind": "notification", **shown, "body": body(text), "valid": entry.get("valid") is not False}
+            )
+        elif (view := exchange(entry)) is not None:
+            entries.append({"kind": "exchange", "view": view, "curl": str(entry.get("curl") or "")})
+        else:
+            continue
+        entries[-1]["violating"] = entry.get("violating") is True
+    numbers = {k: value.get(k) if isinstance(value.get(k), int) else 0 for k in (
+        "exchanges", "exchanges_omitted", "notifications", "notifications_omitted")}  # fmt: skip
+    return {**numbers, "entries": entries}
 
 
 def _status_class(status: Any) -> str:
@@ -362,7 +388,7 @@ def lifecycle_view(evidence: list[dict[str, Any]], lifecycle: dict[str, Any], li
                 "layout": layout,
                 "path": path,
                 "steps": steps,
-                "visited": set(path.states) if path else set(),
+                "visited": list(dict.fromkeys(path.states)) if path else [],  # ordered: the same bytes every time
                 "last": path.states[-1] if path else "",
                 "more": max(len(paths) - limit, 0),
             }
@@ -375,47 +401,30 @@ def lifecycle_view(evidence: list[dict[str, Any]], lifecycle: dict[str, Any], li
 
 def _profile(run: dict[str, Any]) -> str:
     """The profile's name or file, never its content."""
-    profile = run.get("profile")
-    if isinstance(profile, dict):
-        profile = profile.get("name") or profile.get("path") or profile.get("file")
-    return str(profile) if profile else ""
-
-
-def rerun_options(document: dict[str, Any]) -> list[str]:
-    """The options that aim a re-run at the same target the same way: replay, profile or mutant/variant, strict,
-    seed (not the run id: a persistent target wants a new one per run)."""
-    run = document.get("run") if isinstance(document.get("run"), dict) else {}
-    options: list[str] = []
-    cassettes = document.get("cassettes") if isinstance(document.get("cassettes"), dict) else {}
-    if cassettes.get("mode") == "replay" and cassettes.get("directory"):
-        options += ["--replay", str(cassettes["directory"])]  # the same recorded answers, offline
-    elif profile := _profile(run):
-        options += ["--profile", profile]
-    elif embedded := _EMBEDDED.match(str(document.get("target") or "")):
-        options += [f"--{embedded.group(1)}", embedded.group(2)]
-    if document.get("strict"):
-        options.append("--strict")
-    if isinstance(run.get("seed"), int):
-        options += ["--seed", str(run["seed"])]
-    return options
+    return profile_as_given(run)
 
 
 def reproduce(document: dict[str, Any], requirement: str, nodeid: str) -> dict[str, str]:
-    """How to run one failing test again: through the CLI by requirement, and through pytest by node id."""
-    options = rerun_options(document)
-    pytest_options = ["--strict-conformance" if o == "--strict" else o for o in options]
-    return {
-        "cli": shlex.join(["pickconform", "run", *options, "--requirement", requirement]),
-        "pytest": shlex.join(["pytest", *pytest_options, nodeid]),
-        "nodeid": nodeid,
-    }
+    """How to run one failing test again (`pickconform.report.reproduce`)."""
+    return reproduce_test(document, nodeid)
 
 
 def _facts(document: dict[str, Any]) -> list[tuple[str, str]]:
     run = document.get("run") if isinstance(document.get("run"), dict) else {}
     facts = [("pickconform", str(document.get("pickconform") or document.get("pickconform_version") or ""))]
-    facts += [(label, str(run[key])) for key, label in (("seed", "seed"), ("run_id", "run id"), ("clock", "clock"))
+    facts += [(label, str(run[key])) for key, label in (("seed", "seed"), ("run_id", "run id"))
               if run.get(key) is not None]  # fmt: skip
+    if run.get("clock") is not None:  # not when the run took place: the date every generated value derives from
+        facts.append(("frozen clock", f"{run['clock']} (the values' date, not the run's)"))
+    env = document.get("environment") if isinstance(document.get("environment"), dict) else {}
+    if env.get("started"):
+        facts.append(("started", str(env["started"])))
+    if isinstance(env.get("duration_s"), int | float):
+        facts.append(("duration", f"{env['duration_s']} s"))
+    facts += [(label, str(env[key])) for key, label in (("python", "Python"), ("schemathesis", "Schemathesis"),
+              ("hypothesis", "Hypothesis")) if env.get(key)]  # fmt: skip
+    if env.get("specs_digest"):
+        facts.append(("specs sha256", str(env["specs_digest"])[:16]))
     if profile := _profile(run):
         facts.append(("profile", profile))
     if document.get("strict"):
@@ -467,6 +476,7 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
                 "reproduce": reproduce(document, str(item.get("id")), nodeid) if failing and nodeid else None,
                 "exchanges": test.get("exchanges") if isinstance(test.get("exchanges"), int) else 0,
                 "data": [str(line) for line in test.get("data") or [] if isinstance(line, str)],
+                "log": evidence_log(test.get("log")),
             }
         )
     return {
@@ -477,6 +487,8 @@ def _requirement(document: dict[str, Any], item: dict[str, Any], lifecycle: dict
         "level": str(item.get("level") or ""),
         "basis": str(item.get("basis") or ""),
         "decision": str(item.get("decision") or ""),
+        "decision_text": str(item.get("decision_text") or ""),
+        "judged": sum(t["outcome"] in JUDGED_TESTS for t in tests),
         "source": str(item.get("source") or ""),
         "status": str(item.get("status") or "skip"),
         "reason": str(item.get("reason") or ""),
@@ -505,11 +517,19 @@ def render_report(document: dict[str, Any], lifecycle: dict[str, Any] | None = N
     counts = {o: int(summary.get(o, sum(r["status"] == o for r in requirements)) or 0) for o in OUTCOMES}
     families = _per_family(((r["family"], r["status"]) for r in requirements), OUTCOMES)
     verdict = "fail" if counts["fail"] else "error" if counts["error"] else "pass"
+    tests: dict[str, set[str]] = {}
+    for r in requirements:
+        for t in r["tests"]:
+            tests.setdefault(t["nodeid"], set()).add(t["outcome"])
+    comparison = document.get("comparison") if isinstance(document.get("comparison"), dict) else None
     return (
         _env()
         .get_template("report.html.j2")
         .render(
             document=document,
+            failing=[r for r in requirements if r["status"] in ("fail", "error")],
+            test_counts={"tests": len(tests), "judged": sum(bool(o & set(JUDGED_TESTS)) for o in tests.values())},
+            comparison=_comparison(comparison) if comparison else None,
             target=str(document.get("target") or "unnamed target"),
             facts=_facts(document),
             counts=counts,
@@ -521,6 +541,25 @@ def render_report(document: dict[str, Any], lifecycle: dict[str, Any] | None = N
             any_butler=any(r["lifecycle"] for r in requirements),
         )
     )
+
+
+def _comparison(comparison: dict[str, Any]) -> dict[str, Any]:
+    """report.json's `comparison` for the page: counts per kind of change, and the requirements that changed."""
+    from pickconform.report.compare import CHANGES
+
+    summary = comparison.get("summary") if isinstance(comparison.get("summary"), dict) else {}
+    baseline = comparison.get("baseline_run") if isinstance(comparison.get("baseline_run"), dict) else {}
+    return {
+        "baseline": str(comparison.get("baseline") or ""),
+        "run_id": str(baseline.get("run_id") or ""),
+        "started": str(baseline.get("started") or ""),
+        "counts": [(str(c), int(summary.get(str(c)) or 0)) for c in CHANGES],
+        "requirements": [
+            {k: str(e.get(k) or "") for k in ("id", "change", "before", "after", "before_reason", "after_reason")}
+            for e in comparison.get("requirements") or []
+            if isinstance(e, dict)
+        ],
+    }
 
 
 def _per_family(items: Iterable[tuple[str, str]], outcomes: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -572,6 +611,7 @@ def render_diff(document: dict[str, Any]) -> str:
             requirements=requirements,
             operations=operations,
             scenarios=[{**s, "family": str(s.get("family") or "other")} for s in scenarios],
+            not_resent=[c for c in document.get("not_resent") or [] if isinstance(c, dict)],
         )
     )
 

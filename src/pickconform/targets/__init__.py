@@ -1,23 +1,24 @@
-"""Targets: where the suite's requests go. The embedded reference implementation, or a remote one from a profile.
+"""Targets: where the suite's requests go. The embedded reference implementation, or a remote one from a profile:
+resolving either into the families' targets.
 
-Each API family contributes a `pickconform.<family>.target` module with:
-- `embedded(server, wire)`: the family's target on the embedded reference server, credentials from memory;
-- `from_settings(settings, where, wire)`: the family's target from its profile section (secrets from the environment);
-and the family target implements `pickconform.targets.family.FamilyTarget` (`preflight()`, `close()`, and the names
+Each registered API family's descriptor (`pickconform.registry.Family`) builds its target:
+- `embedded(base_url, handed, wire)`: on the embedded reference, from what the family's reference handed the suite;
+- `from_settings(settings, where, wire)`: from its profile section (secrets from the environment);
+and the family target implements `pickconform.family.target.FamilyTarget` (`preflight()`, `close()`, and the names
 of its parts: role URLs, tenants, credential slots), so no code outside a family asks which family it is.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pickconform.determinism import RunContext
+from pickconform.family.profile import Profile, ProfileError
+from pickconform.family.target import FamilyTarget
 from pickconform.http.client import ExchangeLog, Wire
-from pickconform.targets.family import FamilyTarget
-from pickconform.targets.profile import Profile, ProfileError
+from pickconform.registry import family as registered_family
 
 __all__ = ["Target", "connect", "embedded_name", "replay_target", "start_embedded"]
 
@@ -51,10 +52,6 @@ class Target:
             self.server.stop()
 
 
-def _family_module(family: str) -> Any:
-    return importlib.import_module(f"pickconform.{family}.target")
-
-
 def embedded_name(mutant: str | None = None, variant: str | None = None) -> str:
     if mutant:
         return f"reference (mutant {mutant})"
@@ -78,14 +75,23 @@ def start_embedded(
     server = ReferenceServer(Reference(Faults(*[n for n in (mutant, variant) if n]), families=families)).start()
     wire = wire or Wire()
     name = embedded_name(mutant, variant)
-    available = server.reference.families
     return Target(
         name=name,
         run=run,
-        families={f: _family_module(f).embedded(server, wire) for f in families if f in available},
+        families=_embedded_families(server, families, wire),
         wire=wire,
         server=server,
     )
+
+
+def _embedded_families(server: Any, families: tuple[str, ...], wire: Wire) -> dict[str, FamilyTarget]:
+    """Each family's target on the embedded reference, from what the family's reference hands the suite."""
+    references = server.reference.families
+    return {
+        f: registered_family(f).embedded(f"{server.url}/{f}", references[f].handed, wire)
+        for f in families
+        if f in references
+    }
 
 
 @dataclass
@@ -103,9 +109,7 @@ def replay_target(families: Iterable[str], run: RunContext, origin: str, wire: W
     from pickconform.reference.app import Reference
 
     families = tuple(families)
-    server = _Unstarted(origin, Reference(families=families))
-    available = server.reference.families
-    resolved = {f: _family_module(f).embedded(server, wire) for f in families if f in available}
+    resolved = _embedded_families(_Unstarted(origin, Reference(families=families)), families, wire)
     for family_target in resolved.values():
         family_target.offline = True
     return Target(name=name, run=run, families=resolved, wire=wire)
@@ -119,7 +123,8 @@ def connect(profile: Profile, run: RunContext, families: Iterable[str], wire: Wi
         for family in families:
             if family in profile.families:
                 where = f"{profile.path}: [{family}]"
-                resolved[family] = _family_module(family).from_settings(profile.families[family], where, wire)
+                settings = profile.families[family]
+                resolved[family] = registered_family(family).from_settings(settings, where, wire)
                 resolved[family].preflight()
     except ProfileError:
         for family_target in resolved.values():

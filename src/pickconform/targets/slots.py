@@ -4,7 +4,7 @@ credentials — so that what was recorded against one target can be re-sent to a
 A recording stores, per family, the path of each role's URL (`rest`, `graphql`, `control`, ...) and the name of each
 tenant role (`tenant`, `other_tenant`); every credential labels its redacted Authorization header with its slot
 (`clarus/tenant`, `emporix/other_tenant/pickpack.pickpack_view`, `butler/token`). Each family target names its own
-parts (`pickconform.targets.family.FamilyTarget`); this module records them and labels the credentials.
+parts (`pickconform.family.target.FamilyTarget`); this module records them and labels the credentials.
 """
 
 from __future__ import annotations

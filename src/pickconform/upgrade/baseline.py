@@ -80,8 +80,20 @@ def _recorded(interaction: dict[str, Any]) -> Recorded:
     )
 
 
-def load(directory: Path, families: Iterable[str] = FAMILIES, requirements: Iterable[str] = ()) -> list[Cassette]:
-    """The cassettes of a directory, selected by family and requirement; a one-line `BaselineError` otherwise."""
+NOT_RESENT_FUZZING = (
+    "a fuzzing cassette: its generated cases read lists and ids other tests created, so re-sent alone it would differ "
+    "on any target; its checks (schema, no 5xx) are a run's (pickconform run)"
+)
+
+
+def load(
+    directory: Path,
+    families: Iterable[str] = FAMILIES,
+    requirements: Iterable[str] = (),
+    not_resent: list[dict[str, Any]] | None = None,
+) -> list[Cassette]:
+    """The cassettes of a directory, selected by family and requirement; a one-line `BaselineError` otherwise.
+    `not_resent`: gets the selected cassettes diff does not re-send, each with the reason (the reports list them)."""
     if not directory.is_dir():
         raise BaselineError(f"--baseline {directory}: no such directory of cassettes")
     wanted_families, wanted = set(families), set(requirements)
@@ -98,11 +110,16 @@ def load(directory: Path, families: Iterable[str] = FAMILIES, requirements: Iter
         if not meta.get("slots") or not test:
             unlabelled += 1
             continue
-        if FUZZING.search(test):
-            continue
         family = next((f for f in FAMILIES if test.startswith(f"tests/conformance/{f}/")), None)
         tested = tuple(meta.get("requirements", ()))
         if family not in wanted_families or (wanted and not wanted.intersection(tested)):
+            continue
+        if FUZZING.search(test):
+            if not_resent is not None:
+                not_resent.append(
+                    {"cassette": path.name, "test": test, "family": family or "other",
+                     "requirements": list(tested), "reason": NOT_RESENT_FUZZING}
+                )  # fmt: skip
             continue
         if family not in meta["slots"]:
             continue

@@ -1,7 +1,7 @@
 """`pickconform diff`: re-send the recorded scenarios of a cassette directory to another implementation, in order and
 with that target's own credentials, and compare its normalised responses with the recorded ones (the upgrade check).
 
-How a recorded request reaches the new target (the slots each `pickconform.targets.family.FamilyTarget` names): its
+How a recorded request reaches the new target (the slots each `pickconform.family.target.FamilyTarget` names): its
 path is re-based from the recorded role URL (`clarus/rest`, `butler/control`, ...) onto the new target's; tenant
 names map role for role; the credential slot its redacted Authorization header names (`Bearer
 <redacted:clarus/tenant>`) becomes the new target's credential of that slot, and an unlabelled one (a malformed or
@@ -30,11 +30,12 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
-from pickconform.butler.receiver import external_id_of
+from pickconform.family.target import FamilyTarget
 from pickconform.http import redaction
 from pickconform.http.client import make_client
+from pickconform.personal import restore
+from pickconform.registry import registered
 from pickconform.targets import Target
-from pickconform.targets.family import FamilyTarget
 from pickconform.upgrade.baseline import Cassette, Recorded
 from pickconform.upgrade.normalise import Difference, Kind, Scenario, clip, compare, verdict
 
@@ -362,7 +363,8 @@ class Differ:
         body = recorded.body
         ok, document = _json(body)
         if ok:
-            substituted = scenario.substitute(document)
+            # The personal values the recording sent, regenerated from the run: never the placeholder.
+            substituted = restore(scenario.substitute(document), self.target.run)
             if substituted != document:
                 body = json.dumps(substituted, ensure_ascii=False).encode()
             scenario.remember_sent(document)
@@ -495,8 +497,11 @@ class _Inbox:
     request (its external id, sent by the suite, says whose it is) may sit in this scenario's cassette or arrive
     during its re-sending, depending on timing. One without an external id (order_modification) counts always."""
 
-    def __init__(self, receiver: Any, recorded: list[dict[str, Any]], timeout: float, scenario: Scenario) -> None:
+    def __init__(
+        self, receiver: Any, source: Any, recorded: list[dict[str, Any]], timeout: float, scenario: Scenario
+    ) -> None:
         self.receiver, self.timeout, self.scenario = receiver, timeout, scenario
+        self.external_id_of = source.external_id_of  # the family's notification source says whose a notification is
         parsed = [(int(entry.get("after", 0)), _parsed(entry)) for entry in recorded]
         self.recorded = _once_per_id(parsed)
         with receiver.condition:
@@ -504,11 +509,12 @@ class _Inbox:
 
     @classmethod
     def for_target(cls, cassette: Cassette, family_target: Any, scenario: Scenario) -> _Inbox | None:
-        if not family_target.receives_notifications:
+        source = registered()[cassette.family].notifications  # the family's notification source, if it has one
+        if source is None:
             return None
         if "callback" not in family_target.capabilities:
             return None  # the target cannot be told where to send them: outbound responses only
-        return cls(family_target.receiver, cassette.inbound, family_target.notification_timeout, scenario)
+        return cls(family_target.receiver, source(), cassette.inbound, family_target.notification_timeout, scenario)
 
     def _ours(self, external_id: str | None) -> bool:
         return external_id is None or external_id in self.scenario.sent_strings
@@ -522,7 +528,7 @@ class _Inbox:
         return [
             document
             for after, document in self.recorded
-            if (before is None or after < before) and self._ours(external_id_of(document))
+            if (before is None or after < before) and self._ours(self.external_id_of(document))
         ]
 
     def _arrived(self) -> int:

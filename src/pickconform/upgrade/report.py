@@ -23,7 +23,14 @@ def _change(test: str, operation: str, difference: dict[str, Any]) -> dict[str, 
     return {"test": test, "operation": operation, **difference}
 
 
-def as_document(results: list[ScenarioResult], target: str, baseline: str, seconds: float) -> dict[str, Any]:
+def as_document(
+    results: list[ScenarioResult],
+    target: str,
+    baseline: str,
+    seconds: float,
+    not_resent: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """diff.json; `not_resent`: the baseline's cassettes diff did not re-send, each with why (listed, not hidden)."""
     scenarios = [r.as_dict() for r in results]
     by_requirement: dict[str, list[dict[str, Any]]] = {}
     by_operation: dict[str, dict[str, Any]] = {}
@@ -69,10 +76,16 @@ def as_document(results: list[ScenarioResult], target: str, baseline: str, secon
         "target": target,
         "baseline": baseline,
         "seconds": round(seconds, 2),
-        "summary": {"scenarios": len(scenarios), **counts, "verdict": _worst([s["verdict"] for s in scenarios])},
+        "summary": {
+            "scenarios": len(scenarios),
+            **counts,
+            "not_resent": len(not_resent or []),
+            "verdict": _worst([s["verdict"] for s in scenarios]),
+        },
         "requirements": sorted(requirements, key=lambda r: (ORDER.index(r["verdict"]), r["id"])),
         "operations": sorted(operations, key=lambda o: (ORDER.index(o["verdict"]), o["operation"])),
         "scenarios": scenarios,
+        "not_resent": list(not_resent or []),
     }
 
 
@@ -86,7 +99,8 @@ def _markdown(document: dict[str, Any]) -> str:
         f"# Upgrade report: {document['baseline']} → {document['target']}",
         "",
         f"{s['scenarios']} scenarios re-sent in {document['seconds']} s: {s['unchanged']} unchanged, "
-        f"{s['changed']} changed (non-breaking), {s['breaking']} breaking, {s['skipped']} skipped.",
+        f"{s['changed']} changed (non-breaking), {s['breaking']} breaking, {s['skipped']} skipped"
+        + (f"; {s['not_resent']} cassette(s) not re-sent (listed at the end)." if s.get("not_resent") else "."),
         "",
         "## Requirements",
         "",
@@ -112,6 +126,10 @@ def _markdown(document: dict[str, Any]) -> str:
                 lines.append(
                     f"- {flag} `{step['operation']}` `{d['path']}` {d['kind']}: `{d['recorded']}` → `{d['new']}`"
                 )
+        lines.append("")
+    if document.get("not_resent"):
+        lines += ["## Not re-sent", ""]
+        lines += [f"- `{c['test']}` ({c['cassette']}): {c['reason']}" for c in document["not_resent"]]
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -146,5 +164,6 @@ def summary(document: dict[str, Any]) -> list[str]:
     lines.append(
         f"{s['scenarios']} scenarios: {s['unchanged']} unchanged, {s['changed']} changed (non-breaking), "
         f"{s['breaking']} breaking, {s['skipped']} skipped ({document['seconds']} s)"
+        + (f"; {s['not_resent']} fuzzing cassette(s) not re-sent (see the report)" if s.get("not_resent") else "")
     )
     return lines

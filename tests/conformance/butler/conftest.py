@@ -12,13 +12,13 @@ import httpx
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from pickconform.butler.api import ButlerApi, pick_request
+from pickconform.butler.api import INVENTORY, ButlerApi, pick_request
 from pickconform.butler.target import ButlerTarget
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
-from pickconform.verdict import SetupError, Violation, check, expect, json_body, record
+from pickconform.verdict import SetupError, Violation, check, expect, json_body, judged, record
 
 STATE = r"(?P<state>[a-z_]+)"
 
@@ -29,6 +29,7 @@ class Scenario:
 
     sku: str = ""
     stock: int = 0  # the SKU's units on hand, when the scenario counts on them
+    ready_sku: bool = False  # the SKU is one of the profile's [butler.test_data] in_stock: its units as declared
     body: dict[str, Any] = field(default_factory=dict)
     response: httpx.Response | None = None
     external_id: str = ""
@@ -118,6 +119,7 @@ def becomes(butler: ButlerApi, scenario: Scenario, state: str, requirement: str)
             continue
         break
     scenario.states[ext] = data["state"]
+    judged(requirement)  # the state a notification reports, whichever it is
     if data["state"] != state:
         raise Violation(
             requirement,
@@ -153,6 +155,7 @@ def reach_first_rack(butler: ButlerApi, scenario: Scenario, requirement: str) ->
 @given(parsers.parse("a SKU with {quantity:d} units of inventory"))
 def a_sku_in_stock(butler: ButlerApi, scenario: Scenario, quantity: int) -> None:
     scenario.sku, scenario.stock = butler.sku_in_stock(quantity)
+    scenario.ready_sku = INVENTORY not in butler.target.capabilities
 
 
 @given(parsers.parse("a fulfillable pick request for {quantity:d} units of the SKU"))
@@ -224,6 +227,15 @@ def create_with_attributes(butler: ButlerApi, scenario: Scenario, priority: str)
         "pick_before_time": butler.values.timestamp(1),
     }
     create(butler, scenario, butler.sku_without_inventory(), 1, attributes)
+
+
+@when("a pick request without externalServiceRequestId is created")
+def create_without_external_id(butler: ButlerApi, scenario: Scenario) -> None:
+    external_id = butler.values.reference("PICK")
+    scenario.body = pick_request(external_id, [(f"{external_id}_1", butler.sku_without_inventory(), 1)])
+    scenario.body.pop("externalServiceRequestId")
+    scenario.body["serviceRequests"][0].pop("externalServiceRequestId")
+    scenario.response = butler.create(scenario.body)
 
 
 def _line_product(body: dict[str, Any]) -> dict[str, Any]:
@@ -354,6 +366,23 @@ def created_object(scenario: Scenario, requirement: str) -> None:
     expect(all(line.get("type") == "PICK_LINE" for line in lines), requirement, "lines must be PICK_LINE", response)
 
 
+@then("the created object has ids, its line, type PICK and state CREATED")
+def created_without_external_id(scenario: Scenario, requirement: str) -> None:
+    """Whether the answer carries an externalServiceRequestId of the target's is not judged here (optional)."""
+    body, response = created(scenario, requirement), scenario.response
+    for key, expected in (("type", "PICK"), ("state", "CREATED"), ("status", "CREATED")):
+        expect(body.get(key) == expected, requirement, f"expected {key} {expected!r}, got {body.get(key)!r}", response)
+    lines = body.get("serviceRequests")
+    check(isinstance(lines, list) and len(lines) == 1, requirement, "expected the one pick line sent", response)
+    ids = [body.get("id"), *(line.get("id") for line in lines if isinstance(line, dict))]
+    expect(
+        len(ids) == 2 and all(isinstance(i, int) for i in ids) and ids[0] != ids[1],
+        requirement,
+        f"the request and its pick line need distinct integer ids, got {ids}",
+        response,
+    )
+
+
 @then("the created object keeps the priority and the time window")
 def keeps_attributes(scenario: Scenario, requirement: str) -> None:
     body = created(scenario, requirement)
@@ -382,6 +411,7 @@ def unknown_does_not_succeed(butler: ButlerApi, scenario: Scenario, call: str, r
     response = scenario.response
     assert response is not None
     if 400 <= response.status_code < 500:
+        judged(requirement, response)
         return
     check(
         response.status_code == 200,
@@ -398,9 +428,33 @@ def unknown_does_not_succeed(butler: ButlerApi, scenario: Scenario, call: str, r
     )
 
 
+# States a scenario drives the request through on its way to the state it judges (complete, abandoned): the control
+# protocol's physical steps bring them about. Not reached is a precondition the target did not establish (a skip, as
+# in a Given step); whether the stream followed the lifecycle is still judged, on BUTLER-LIFECYCLE, by the checker.
+ON_THE_WAY = frozenset({"cancellation_locked", "pick_started"})
+
+
 @then(parsers.re(rf"the pick request becomes {STATE}"))
 def the_pick_request_becomes(butler: ButlerApi, scenario: Scenario, state: str, requirement: str) -> None:
-    becomes(butler, scenario, state, requirement)
+    if state in ON_THE_WAY:
+        reached(butler, scenario, state, requirement)
+        return
+    try:
+        becomes(butler, scenario, state, requirement)
+    except Violation:
+        if (
+            state == "fulfillable"
+            and scenario.ready_sku
+            and scenario.states.get(scenario.external_id) == ("not_fulfillable")
+        ):
+            # On a sandbox that keeps its data an earlier run may have picked the ready SKU's units, and the
+            # documented API has no read of inventory to check beforehand; inventory the suite put there is judged.
+            pytest.skip(
+                f"precondition not established: ready SKU {scenario.sku} ([butler.test_data] in_stock) no longer has "
+                f"the {scenario.stock} units the profile declares (not_fulfillable); an earlier run may have used "
+                "them: give each run fresh SKUs or restock them"
+            )
+        raise
 
 
 @then(parsers.re(rf'the pick request is modified with priority "(?P<priority>\w+)", still {STATE}'))
@@ -521,7 +575,9 @@ def delivered_again(butler: ButlerApi, scenario: Scenario) -> None:
         accepted = {r.notification.get("notification_id") for r in receiver.by_request.get(external_id, [])}
         return bool(refused) and refused[0] in accepted
 
-    if not receiver.wait_for(redelivered, butler.target.notification_timeout):
+    if receiver.wait_for(redelivered, butler.target.notification_timeout):
+        judged("BUTLER-NOTIFY-RETRY")
+    else:
         with receiver.condition:
             refused = [nid for ext, nid in receiver.refused if ext == external_id]
         if not refused:

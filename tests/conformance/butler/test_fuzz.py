@@ -16,6 +16,7 @@ import pytest
 
 from pickconform import fuzzing
 from pickconform.butler import spec, strategies
+from pickconform.butler.api import assigned_id
 from pickconform.butler.receiver import Receiver
 from pickconform.butler.target import ButlerTarget
 
@@ -56,6 +57,8 @@ def _send_and_judge(case: Any, butler_target: ButlerTarget, receiver: Receiver, 
     # a fuzz case causes.
     with receiver.condition if one_at_a_time else contextlib.nullcontext():
         response = fuzzing.send(case, butler_target.client, butler_target.base_url)
+        if external_id is None and case.operation.path == spec.SERVICE_REQUEST and response.status_code == 200:
+            external_id = assigned_id(response)  # created without one (optional): the target's names it
         if response.status_code == 200 and isinstance(external_id, str):
             with receiver.condition:
                 if case.operation.path == spec.SERVICE_REQUEST:

@@ -17,11 +17,11 @@ from pickconform.clarus.api import DRAFT, TERMINAL, ClarusApi, Stock, goods_out_
 from pickconform.clarus.spec import conforms
 from pickconform.clarus.target import ClarusTarget, Tenant
 from pickconform.determinism import Values
+from pickconform.family.ready_data import ReadyData
 from pickconform.http.auth import StaticToken
 from pickconform.http.client import make_client
 from pickconform.pytest_plugin import family_target
 from pickconform.targets import Target
-from pickconform.targets.ready_data import ReadyData
 from pickconform.verdict import SetupError, check, expect, json_body, pointer
 
 
@@ -36,6 +36,7 @@ class Scenario:
     response: httpx.Response | None = None
     race: list[httpx.Response] = field(default_factory=list)
     observed: list[str] = field(default_factory=list)
+    request: tuple[str, str, Any] | None = None  # what an auth check sent without valid credentials: method, path, body
 
 
 @pytest.fixture(scope="session")
@@ -114,6 +115,28 @@ def a_product_in_stock(clarus: ClarusApi, scenario: Scenario, quantity: int) -> 
     scenario.product = scenario.stock.product
 
 
+def ready_stock_used_up(clarus_target: ClarusTarget, scenario: Scenario, responses: list[httpx.Response]) -> None:
+    """Skip when a ready product's declared stock is no longer there: every response refused an order within it with
+    error 39. On a sandbox that keeps its data an earlier run may have used its units, and the documented API has
+    no read of stock to check beforehand; stock the suite received itself is judged as usual (a fail)."""
+    if scenario.stock is None or not scenario.stock.ready or not responses:
+        return
+    codes = [pointer(_json(response), clarus_target.error_code_pointer) for response in responses]
+    if all(not r.is_success for r in responses) and all(str(code) == "39" for code in codes):
+        pytest.skip(
+            f"precondition not established: ready product {scenario.stock.product} ([clarus.test_data]) no longer "
+            f"has the {scenario.stock.units} units the profile declares (error 39); an earlier run may have used "
+            "them: give each run fresh products or restock them"
+        )
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
 def ships_from(scenario: Scenario) -> dict[str, Any]:
     """The warehouse of the scenario's stock, for the goods outs that are to be allocated from it."""
     return {"warehouse_id": scenario.stock.warehouse_id} if scenario.stock is not None else {}
@@ -173,6 +196,7 @@ def other_tenant_goods_out(clarus: ClarusApi, clarus_target: ClarusTarget, scena
 def already_processed(clarus: ClarusApi, scenario: Scenario) -> None:
     response = clarus.process([scenario.goods_outs[-1]])
     if response.status_code != 200:
+        ready_stock_used_up(clarus.target, scenario, [response])
         raise SetupError("process the picks of a pending goods out with stock", response)
 
 
@@ -238,27 +262,30 @@ def create_without_subdomain(clarus: ClarusApi, scenario: Scenario) -> None:
     scenario.response = clarus.call("POST", "/goods_outs", json=body, without_subdomain=True)
 
 
-@when("I process picks for an unknown goods out ID without a token")
+@when("I process picks for the goods out without a token")
 def process_anonymously(clarus: ClarusApi, scenario: Scenario) -> None:
-    scenario.response = clarus.call(
-        "POST", "/goods_out_processes/process_picks_async", json={"ids": [1]}, anonymous=True
-    )
+    scenario.request = ("POST", "/goods_out_processes/process_picks_async", {"ids": scenario.goods_outs[:1]})
+    method, path, body = scenario.request
+    scenario.response = clarus.call(method, path, json=body, anonymous=True)
 
 
-@when("I process picks for an unknown goods out ID with an invalid token")
+@when("I process picks for the goods out with an invalid token")
 def process_with_bad_token(clarus_target: ClarusTarget, scenario: Scenario, values: Values) -> None:
     bad = Tenant(clarus_target.tenant.subdomain, StaticToken(f"invalid-{values.token('token', 24)}"))
+    scenario.request = ("POST", "/goods_out_processes/process_picks_async", {"ids": scenario.goods_outs[:1]})
+    method, path, body = scenario.request
     with make_client(clarus_target.base_url, clarus_target.wire) as client:
         client.headers["X-Clarus-Subdomain"] = bad.subdomain
         client.headers["Authorization"] = f"Bearer {bad.credentials.token}"  # type: ignore[union-attr]
-        scenario.response = client.post(
-            clarus_target.rest_url + "/goods_out_processes/process_picks_async", json={"ids": [1]}
-        )
+        scenario.response = client.request(method, clarus_target.rest_url + path, json=body)
 
 
 @when("I create a valid goods out without a token")
 def create_anonymously(clarus: ClarusApi, scenario: Scenario) -> None:
-    scenario.response = clarus.call("POST", "/goods_outs", json=clarus.goods_out_body([]), anonymous=True)
+    assert scenario.product is not None, "the scenario has no product"
+    scenario.request = ("POST", "/goods_outs", clarus.goods_out_body([(scenario.product, 1)]))
+    method, path, body = scenario.request
+    scenario.response = clarus.call(method, path, json=body, anonymous=True)
 
 
 @when("I read the other tenant's goods out")
@@ -334,6 +361,7 @@ def refused(scenario: Scenario, requirement: str) -> None:
 def still_processable(clarus: ClarusApi, scenario: Scenario) -> None:
     goods_out = clarus.goods_out([(scenario.product, all_units(scenario))], **ships_from(scenario))
     response = clarus.process([goods_out])
+    ready_stock_used_up(clarus.target, scenario, [response])
     expect(
         response.status_code == 200,
         "CLARUS-ERR-39",
@@ -428,6 +456,7 @@ def one_allocates_the_order(clarus_target: ClarusTarget, scenario: Scenario) -> 
 
 @then("exactly one succeeds and the other is refused with error 39")
 def one_gets_the_stock(clarus_target: ClarusTarget, scenario: Scenario) -> None:
+    ready_stock_used_up(clarus_target, scenario, scenario.race)
     _one_wins(clarus_target, scenario.race, 39)
 
 
@@ -440,6 +469,20 @@ def unauthorized(scenario: Scenario) -> None:
         f"expected 401 Unauthorized, got {scenario.response.status_code}",
         scenario.response,
     )
+
+
+@then("the same request with valid credentials is accepted")
+def accepted_with_credentials(clarus: ClarusApi, scenario: Scenario) -> None:
+    """The control of an auth check: the request it sent would have succeeded with the tenant's credentials. Refused
+    with them too, the refusal without them said nothing about authentication: the check is skipped, not passed."""
+    assert scenario.request is not None, "the scenario sent no request without credentials"
+    method, path, body = scenario.request
+    control = clarus.call(method, path, json=body)
+    if not control.is_success:
+        pytest.skip(
+            f"precondition not reached: {method} {path} with valid credentials was refused too "
+            f"(answered {control.status_code}), so its refusal without them judged nothing about authentication"
+        )
 
 
 @then("the refusal is error 37 as for an unknown ID")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from pickconform.reference.butler.delivery import Delivery
 from pickconform.reference.butler.http import ButlerHTTP
@@ -18,6 +19,11 @@ class ButlerReference:
         self.store = ButlerStore(faults)
         self.delivery = Delivery(self.store, faults)
         self.app = ButlerHTTP(self.store, faults, token, self.delivery.wake).app
+
+    @property
+    def handed(self) -> dict[str, Any]:
+        """What the suite is told to reach this reference: its bearer token."""
+        return {"token": self.token}
 
     def start(self) -> None:
         self.delivery.start()

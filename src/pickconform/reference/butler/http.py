@@ -39,7 +39,11 @@ def _schema_patch(faults: Faults) -> Callable[[dict[str, Any]], None] | None:
 class ButlerHTTP:
     def __init__(self, store: ButlerStore, faults: Faults, token: str, wake: Callable[[], None]) -> None:
         self.store, self.faults, self._token, self._wake = store, faults, token, wake
-        patch = _schema_patch(faults)
+        patch = validation.compose(
+            _schema_patch(faults),
+            validation.nullable_optionals if faults.active(m.NULL_OPTIONAL) else None,
+            validation.without_inferred if faults.active(m.BEYOND_INFERRED_LIMITS) else None,
+        )
         self.validators = {
             name: validation.validator(OPENAPI, name, patch)
             for name in ("PickServiceRequest", "CancelRequest", "ModifyRequest")
@@ -95,7 +99,7 @@ class ButlerHTTP:
         error = validation.first_error(self.validators[schema], body)
         if error is not None:
             raise ButlerError(400, f"{validation.pointer(error)}: {error.message[:300]}")
-        return body
+        return validation.without_nulls(body) if self.faults.active(m.NULL_OPTIONAL) else body
 
     def _known(self, body: Any) -> None:
         if not self.faults.active(m.CRASH_ON_UNKNOWN_REQUEST) or not isinstance(body, dict):
@@ -109,6 +113,10 @@ class ButlerHTTP:
     # --- the API ----------------------------------------------------------------------------------------------
 
     def create(self, request: Request, body: Any) -> Any:
+        if self.faults.active(m.EXTERNAL_ID_REQUIRED) and isinstance(body, dict):
+            lines = body.get("serviceRequests") if isinstance(body.get("serviceRequests"), list) else []
+            if any(not isinstance(r, dict) or "externalServiceRequestId" not in r for r in [body, *lines]):
+                raise ButlerError(400, "externalServiceRequestId is required")
         created = self.store.create(self._validated("PickServiceRequest", body))
         if self.faults.active(m.CREATED_AS_TEXT):
             return PlainTextResponse(json.dumps(created))

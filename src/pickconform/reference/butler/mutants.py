@@ -12,6 +12,11 @@ from pickconform.reference.mutants import mutant, variant
 CREATE_LINES_WITHOUT_IDS = mutant(
     "butler-create-lines-without-ids", "BUTLER-CREATE", "the created object's pick lines carry no ids"
 )
+EXTERNAL_ID_REQUIRED = mutant(
+    "butler-external-id-required",
+    "BUTLER-CREATE",
+    "a create without externalServiceRequestId is refused with 400 (the vendor calls it optional)",
+)
 CRITICAL_REFUSED = mutant(
     "butler-critical-priority-refused", "BUTLER-ATTRIBUTES", "simple_priority critical is refused with 400"
 )
@@ -145,4 +150,18 @@ FEW_SLOW_RETRIES = variant(
     "butler-few-slow-retries",
     "an unacknowledged notification is retried once, after half a second, and every delivery waits 50 ms",
     requirements=("BUTLER-NOTIFY-RETRY", "BUTLER-NOT-FULFILLABLE", "BUTLER-CANCEL-BEFORE-LOCK"),
+)
+NULL_OPTIONAL = variant(
+    "butler-null-optional",
+    'null for an optional field is read as absent, not refused (e.g. "order_options": null)',
+    requirements=("BUTLER-REJECTS-INVALID", "BUTLER-REJECTS-TRANSACTION", "BUTLER-SCHEMA", "BUTLER-NO-5XX"),
+    departs=("BUTLER-REJECTS-TRANSACTION",),
+    departs_inferred=("BUTLER-REJECTS-INVALID",),
+)
+BEYOND_INFERRED_LIMITS = variant(
+    "butler-beyond-inferred-limits",
+    "no limit the documents do not state: ids over 100 characters, empty strings, empty filter and container lists",
+    requirements=("BUTLER-REJECTS-INVALID", "BUTLER-REJECTS-TRANSACTION", "BUTLER-SCHEMA", "BUTLER-NO-5XX"),
+    departs=("BUTLER-REJECTS-TRANSACTION",),
+    departs_inferred=("BUTLER-REJECTS-INVALID", "BUTLER-SCHEMA"),
 )

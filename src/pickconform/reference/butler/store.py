@@ -63,12 +63,18 @@ def _sku(filters: list[str]) -> str | None:
     return None
 
 
+def assigned_id(internal_id: int) -> str:
+    """The externalServiceRequestId the reference gives a request or line created without one: the vendor's object page
+    calls it optional ("Even if this is not provided, there is an internal unique id of each service request")."""
+    return f"sr-{internal_id}"
+
+
 def _line(raw: dict[str, Any], new_id: int) -> dict[str, Any]:
     product = raw["expectations"]["containers"][0]["products"][0]
     filters = product["productAttributes"]["filter_parameters"]
     return {
         "id": new_id,
-        "externalServiceRequestId": raw["externalServiceRequestId"],
+        "externalServiceRequestId": raw.get("externalServiceRequestId") or assigned_id(new_id),
         "filters": filters,
         "sku": _sku(filters),
         "quantity": int(product["productQuantity"]),
@@ -280,14 +286,16 @@ class ButlerStore:
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         with self.db.write() as conn:
-            external_id = body["externalServiceRequestId"]
+            internal_id = self._new_id(conn, "request")
+            external_id = body.get("externalServiceRequestId") or assigned_id(internal_id)
             if conn.execute("SELECT 1 FROM pick_requests WHERE external_id = ?", (external_id,)).fetchone():
                 raise ButlerError(400, f"externalServiceRequestId {external_id[:60]!r} already exists")
-            line_ids = [raw["externalServiceRequestId"] for raw in body["serviceRequests"]]
+            given = body["serviceRequests"]
+            line_ids = [raw["externalServiceRequestId"] for raw in given if "externalServiceRequestId" in raw]
             if len(set(line_ids)) != len(line_ids):
                 raise ButlerError(400, "pick lines must have distinct externalServiceRequestIds")
             doc: dict[str, Any] = {
-                "id": self._new_id(conn, "request"),
+                "id": internal_id,
                 "externalServiceRequestId": external_id,
                 "state": "created",
                 "createdOn": _now(),
@@ -400,7 +408,7 @@ class ButlerStore:
             modified["attributes"] = {**(modified["attributes"] or {}), **body["attributes"]}
         by_id = {line["externalServiceRequestId"]: line for line in modified["lines"]}
         for raw in body.get("serviceRequests", []):
-            old = by_id.get(raw["externalServiceRequestId"])
+            old = by_id.get(raw.get("externalServiceRequestId", ""))
             line = _line(raw, old["id"] if old else self._new_id(conn, "line"))
             line["container_id"] = old["container_id"] if old else self._new_id(conn, "container")
             line["product_id"] = old["product_id"] if old else self._new_id(conn, "product")

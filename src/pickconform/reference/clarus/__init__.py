@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from pickconform.reference.clarus.graphql import ClarusGraphQL
 from pickconform.reference.clarus.http import ClarusHTTP
@@ -25,6 +26,11 @@ class ClarusReference:
         self.store = ClarusStore(faults, clients)
         self.app = ClarusHTTP(self.store, ClarusGraphQL(self.store, faults), faults).app
         self._worker = DueWorker("clarus-pick-lists", self.store.finish_due_requests)
+
+    @property
+    def handed(self) -> dict[str, Any]:
+        """What the suite is told to reach this reference: the tenants' client credentials, their master data."""
+        return {"clients": dict(self.clients), "stock_unit_type_id": self.stock_unit_type_ids[0]}
 
     def start(self) -> None:
         self._worker.start()  # pick processing requests move from pending to completed or failed

@@ -188,7 +188,12 @@ class ClarusHTTP:
         return JSONResponse({"data": self.store.receive_receipt(tenant, self._path_id(request))})
 
     def create_goods_out(self, request: Request, tenant: str, body: Any) -> Response:
-        data = self._validated("GoodsOutCreate", body)["data"]
+        try:
+            data = self._validated("GoodsOutCreate", body)["data"]
+        except ClarusError as error:
+            if self.faults.active(m.ADDRESS_IN_ERRORS):
+                error.detail += _delivery_to(body)
+            raise
         address = (data.get("relationships") or {}).get("address", {}).get("data")
         if address is not None and self.faults.active(m.ADDRESS_RELATIONSHIP_REFUSED):
             raise ClarusError(
@@ -256,3 +261,17 @@ class ClarusHTTP:
         if operation is not None and not isinstance(operation, str):
             return JSONResponse({"errors": [{"message": "'operationName' must be a string"}]}, status_code=400)
         return JSONResponse(self.graphql.execute(tenant, payload["query"], variables, operation))
+
+
+def _delivery_to(body: Any) -> str:
+    """A goods-out body's delivery address, as a refusal's detail may quote it (variant clarus-address-in-errors)."""
+    address = _at(body, ("data", "relationships", "address", "data", "attributes"))
+    if not isinstance(address, dict):
+        return ""
+    return f" (delivery to {address.get('name', '')}, {address.get('address_1', '')})"
+
+
+def _at(document: Any, path: tuple[str, ...]) -> Any:
+    for key in path:
+        document = document.get(key) if isinstance(document, dict) else None
+    return document

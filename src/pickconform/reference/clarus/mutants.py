@@ -71,6 +71,11 @@ ERRORS_400 = variant(
     "every refusal of a body or of pick processing is HTTP 400, not 422",
     requirements=("CLARUS-ERR-36", "CLARUS-ERR-37", "CLARUS-GO-REQUIRED", "CLARUS-REJECTS-INVALID", "CLARUS-SCHEMA"),
 )
+ADDRESS_IN_ERRORS = variant(
+    "clarus-address-in-errors",
+    "a refused goods out's error detail quotes its delivery address (name and street): the detail text is undocumented",
+    requirements=("CLARUS-GO-COUNTRY-REFUSED", "CLARUS-GO-REQUIRED"),
+)
 CODE_AS_NUMBER = variant(
     "clarus-error-code-number",
     'the error document\'s code is a JSON number (36), not a string ("36")',

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from pickconform.reference.emporix.http import EmporixHTTP
 from pickconform.reference.emporix.store import EmporixStore
@@ -23,6 +24,11 @@ class EmporixReference:
         self.store = EmporixStore(faults, clients)
         self.app = EmporixHTTP(self.store, faults).app
         self._worker = DueWorker("emporix-recalculations", self.store.finish_due_jobs)
+
+    @property
+    def handed(self) -> dict[str, Any]:
+        """What the suite is told to reach this reference: the tenants' client credentials."""
+        return {"clients": dict(self.clients)}
 
     def start(self) -> None:
         self._worker.start()  # recalculation jobs move from IN_PROGRESS to SUCCESS or FAILURE when due

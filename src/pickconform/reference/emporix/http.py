@@ -26,6 +26,7 @@ from pickconform.reference.mutants import Faults
 
 SPEC = SPECS / "emporix" / "openapi.yaml"
 TENANT = re.compile(r"[a-z][a-z0-9]{2,15}")  # ^[a-z][a-z0-9]+$, 3-16 characters
+ACCESS_TOKEN_EXPIRED = "keymanagement.service.access_token_expired"
 JOB_ID = re.compile(r"[a-zA-Z0-9_-]{3,16}")
 CONTROL_ORDER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 Handler = Callable[[Request, str, Any], Awaitable[Response]]
@@ -35,42 +36,53 @@ class EmporixHTTP:
     def __init__(self, store: EmporixStore, faults: Faults) -> None:
         self.store, self.faults = store, faults
         self.validators = {
-            "RecalculationRequest": validation.validator(SPEC, "RecalculationRequest"),
+            "RecalculationRequest": validation.validator(
+                SPEC,
+                "RecalculationRequest",
+                validation.without_inferred if faults.active(m.BEYOND_INFERRED_LIMITS) else None,
+            ),
             # A sandbox may take events with fewer fields than the vendor requires: events only set up AUTOMATIC jobs.
             "PackingEventCreate": validation.validator(SPEC, "PackingEventCreate", _event_needs_ids_only),
         }
-        jobs = "/pick-pack/{tenant:path}/jobs/recalculations"
+        # One route per path, each parameter one path segment: a wrong method on a known path is 405 with every
+        # method the path takes in `Allow` (Starlette answers it before the gate), and no parameter swallows a
+        # sub-path (`/orders/0/assignees` is no order).
+        jobs = "/pick-pack/{tenant}/jobs/recalculations"
         self.app = Starlette(
             routes=[
                 Route("/oauth/token", self.token, methods=["POST"]),
                 Route(jobs, self._gate(self.trigger_job, MANAGE, malformed=400), methods=["POST"]),
-                Route(jobs + "/{jobId:path}", self._gate(self.get_job, VIEW, malformed=404), methods=["GET"]),
+                Route(jobs + "/{jobId}", self._gate(self.get_job, VIEW, malformed=404), methods=["GET"]),
                 Route(
-                    "/pick-pack/{tenant:path}/orders/{orderId:path}",
+                    "/pick-pack/{tenant}/orders/{orderId}",
                     self._gate(self.get_order, VIEW, malformed=404),
                     methods=["GET"],
                 ),
-                Route("/pick-pack/{tenant:path}/events", self._gate(self.list_events, VIEW), methods=["GET"]),
-                Route("/pick-pack/{tenant:path}/events", self._gate(self.create_event, MANAGE), methods=["POST"]),
+                _route(
+                    "/pick-pack/{tenant}/events",
+                    GET=self._gate(self.list_events, VIEW),
+                    POST=self._gate(self.create_event, MANAGE),
+                ),
                 Route(
                     "/_control/pick-pack/{tenant}/orders/{orderId}",
                     self._gate(self.seed_order, MANAGE),
                     methods=["PUT"],
                 ),
-                # Paths no operation matches (e.g. an empty tenant) are malformed requests, not missing routes.
-                Route("/pick-pack/{rest:path}", self.malformed, methods=["GET", "POST"]),
             ],
-            # ... and so are those no route can match at all (a path parameter with a line break in it).
+            # Paths no route matches (an empty tenant, a tenant or id with a `/` in it, a line break) are malformed
+            # requests of the pick-pack API, answered as such (401 first, then 400 for POST, 404 otherwise).
             exception_handlers={404: self._unrouted},
         )
 
     # --- plumbing ---------------------------------------------------------------------------------------------
 
     def error(self, error: EmporixError) -> Response:
-        if error.status == 401:
-            body: dict[str, Any] = {
-                "fault": {"faultstring": error.message, "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}
-            }
+        if error.status == 401:  # api.yml Unauthorized_401: its UnauthorizedExample, or its AccessTokenExpiredExample
+            if error.type == "expired" and self.faults.active(m.EXPIRED_TOKEN_ERRORCODE):
+                fault = {"faultstring": "Access Token expired", "detail": {"errorcode": ACCESS_TOKEN_EXPIRED}}
+            else:
+                fault = {"faultstring": "Invalid access token", "detail": {"errorcode": "oauth.v2.InvalidAccessToken"}}
+            body: dict[str, Any] = {"fault": fault}
         elif error.status == 403:
             body = {"status": "FORBIDDEN", "code": 403, "message": error.message, "details": [error.type]}
         elif self.faults.active(m.PLAIN_TEXT_ERRORS) and error.status in (400, 404, 409):
@@ -88,8 +100,10 @@ class EmporixHTTP:
         grant = self.store.grant(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
         if grant is None and self.faults.active(m.AUTH_NOT_ENFORCED):
             return Grant(tenant, frozenset((VIEW, MANAGE)))
+        if grant is None and self.store.expired(token.strip()):
+            raise EmporixError(401, "expired", "Access Token expired")
         if grant is None:
-            raise EmporixError(401, "unauthorized", "Invalid or expired access token")
+            raise EmporixError(401, "unauthorized", "Invalid access token")
         return grant
 
     def _tenant(self, raw: str, malformed: int) -> str:
@@ -146,7 +160,7 @@ class EmporixHTTP:
         except EmporixError as error:
             return self.error(error)
         status = 400 if request.method == "POST" or self.faults.active(m.MALFORMED_PATH_400) else 404
-        return self.error(EmporixError(status, "validation_failure", "malformed pick-pack path"))
+        return self.error(EmporixError(status, "validation_failure", "no pick-pack operation at this path"))
 
     async def token(self, request: Request) -> Response:
         form = dict(parse_qsl((await request.body()).decode("utf-8", errors="replace")))
@@ -204,9 +218,7 @@ class EmporixHTTP:
         query = request.query_params
         after = None
         if "timestamp" in query:
-            if not validation.FORMATS.conforms(query["timestamp"], "date-time"):
-                raise EmporixError(400, "validation_failure", "timestamp must be yyyy-MM-dd'T'HH:mm:ssZ")
-            after = datetime.fromisoformat(query["timestamp"].upper())
+            after = _event_time(query["timestamp"])
         page = _integer(query.get("pageNumber", "0"), "pageNumber", 0, 10**9)  # 0-based, as the vendor's minimum 0
         size = _integer(query.get("pageSize", "20000"), "pageSize", 0, 20000)
         return JSONResponse(self.store.events(tenant, after, page, size))
@@ -226,6 +238,32 @@ class EmporixHTTP:
         if not isinstance(site_code, str) or status not in ("INITIAL", "CANCELLED"):
             raise EmporixError(400, "validation_failure", "siteCode is a string, packingStatus INITIAL or CANCELLED")
         return JSONResponse(self.store.seed_order(tenant, order_id, site_code, status))
+
+
+def _route(path: str, **by_method: Callable[[Request], Awaitable[Response]]) -> Route:
+    """One route for the methods of a path (HEAD answers as GET), so a 405 lists them all in `Allow`."""
+
+    async def endpoint(request: Request) -> Response:
+        return await by_method["GET" if request.method == "HEAD" else request.method](request)
+
+    return Route(path, endpoint, methods=list(by_method))
+
+
+# The vendor's timestamp parameter: "pattern: 'yyyy-MM-dd''T''HH:mm:ssZ'", a Java date pattern whose `Z` is an RFC 822
+# offset (+0000). RFC 3339 date-times (2020-09-14T13:35:18Z, the form of the vendor's event examples) are accepted too.
+JAVA_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}")
+
+
+def _event_time(raw: str) -> datetime:
+    if JAVA_TIMESTAMP.fullmatch(raw):
+        try:
+            return datetime.strptime(raw, "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            pass
+    elif validation.FORMATS.conforms(raw, "date-time"):
+        return datetime.fromisoformat(raw.upper())
+    message = "timestamp must be yyyy-MM-dd'T'HH:mm:ssZ (e.g. 2020-09-14T13:35:18+0000)"
+    raise EmporixError(400, "validation_failure", message)
 
 
 def _json(raw: bytes) -> Any:

@@ -151,6 +151,12 @@ ERROR_BODY_CURRENT = variant(
         "EMPORIX-SCHEMA",
     ),
 )
+EXPIRED_TOKEN_ERRORCODE = variant(
+    "emporix-expired-token-errorcode",
+    "an expired token's 401 is the vendor's AccessTokenExpiredExample (faultstring 'Access Token expired', errorcode "
+    "keymanagement.service.access_token_expired), not oauth.v2.InvalidAccessToken",
+    requirements=("EMPORIX-AUTH-EXPIRED", "EMPORIX-AUTH-401", "EMPORIX-ERROR-BODY", "EMPORIX-SCHEMA"),
+)
 MESSAGE_ON_FAILURE_ONLY = variant(
     "emporix-order-message-on-failure-only",
     "an order that was recalculated successfully carries no message; only failures explain themselves",
@@ -167,4 +173,10 @@ LONG_JOBS = variant(
         "EMPORIX-MANUAL-EXACT",
         "EMPORIX-AUTOMATIC-SINCE-RECALCULATION",
     ),
+)
+BEYOND_INFERRED_LIMITS = variant(
+    "emporix-beyond-inferred-limits",
+    "no limit the documents do not state on orderIds: empty ids, ids over 64 characters, lists over 1000 ids",
+    requirements=("EMPORIX-REJECTS-INVALID", "EMPORIX-SCHEMA", "EMPORIX-NO-5XX", "EMPORIX-ERROR-BODY"),
+    departs_inferred=("EMPORIX-REJECTS-INVALID",),
 )

@@ -93,6 +93,12 @@ class EmporixStore:
             db.execute("INSERT INTO tokens VALUES (?, ?, ?, ?)", (token, row["tenant"], scopes, time.time() + lifetime))
             return token, scopes
 
+    def expired(self, token: str) -> bool:
+        """A token this service issued whose lifetime is over (the vendor answers it with its own 401 errorcode)."""
+        with self.db.read() as db:
+            row = db.execute("SELECT expires_at FROM tokens WHERE token = ?", (token,)).fetchone()
+        return row is not None and row["expires_at"] <= time.time()
+
     def grant(self, token: str) -> Grant | None:
         with self.db.read() as db:
             row = db.execute("SELECT * FROM tokens WHERE token = ?", (token,)).fetchone()

@@ -7,7 +7,6 @@ profile is a `ProfileError` whose message is one line naming the file, the table
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import os
 import tomllib
 import types
@@ -16,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pickconform.determinism import check_run_id
 from pickconform.http.client import Limits
 from pickconform.paths import FAMILIES
+from pickconform.registry import family as registered_family
 
 T = TypeVar("T")
 
@@ -30,7 +31,7 @@ class ProfileError(Exception):
 class TargetSettings:
     name: str = "remote"
     seed: int | None = None
-    run_id: str | None = None
+    run_id: str | None = None  # unset: a fresh run id per run (README, "Run ids")
     max_response_bytes: int = 8 * 1024 * 1024  # decoded, per response: a larger one fails its exchange
     request_deadline: float = 30.0  # seconds, per request: from sending it to the last byte of the response
     evidence_chars: int = 4096  # of each body kept as evidence in the terminal and the reports
@@ -40,6 +41,8 @@ class TargetSettings:
             raise ValueError("'max_response_bytes' must be at least 1024")
         if self.request_deadline <= 0:
             raise ValueError("'request_deadline' must be positive")
+        if self.run_id is not None:
+            check_run_id(self.run_id)  # it goes into every reference the suite sends
 
     @property
     def limits(self) -> Limits:
@@ -71,7 +74,7 @@ def load_profile(path: str | os.PathLike[str]) -> Profile:
     families = {}
     for family in FAMILIES:
         if family in document:
-            settings_cls = importlib.import_module(f"pickconform.{family}.settings").Settings
+            settings_cls = registered_family(family).Settings
             families[family] = parse_table(document[family], settings_cls, f"{path}: [{family}]")
     if not families:
         raise ProfileError(f"{path}: names no API family (add a [{'] or ['.join(FAMILIES)}] table)")

@@ -1,9 +1,10 @@
 """The family target: what code outside an API family may ask of that family's target, so that it never asks which
 family it is talking to.
 
-Each `pickconform.<family>.target` class implements `FamilyTarget`. Besides reaching the target (`preflight`,
-`close`) and saying what it can do (`capabilities`), a family target names its parts in target-independent terms —
-its *slots* — so that what was recorded against one target can be re-sent to another (`pickconform diff`):
+Each family's target class (built by its descriptor, `pickconform.registry.Family`) implements `FamilyTarget`.
+Besides reaching the target (`preflight`, `close`) and saying what it can do (`capabilities`), a family target names
+its parts in target-independent terms — its *slots* — so that what was recorded against one target can be re-sent
+to another (`pickconform diff`):
 
 - `role_urls()`: role → base URL (`base`, `rest`, `graphql`, `control`, ...); a recorded path is re-based by the
   longest role prefix it starts with;
@@ -12,7 +13,8 @@ its *slots* — so that what was recorded against one target can be re-sent to a
   (`clarus/tenant`, `emporix/other_tenant/pickpack.pickpack_view`, `butler/token`); a slot may appear twice;
 - `openapi_for(role, path)`: the OpenAPI operations (a Schemathesis schema) that document a request to a role's
   URL at `path`, or None when no spec documents it (GraphQL, control protocols);
-- `receives_notifications`: the target sends notifications to the suite's receiver (Butler), which `diff` compares.
+
+Whether a family's target sends notifications to the suite (Butler) is its descriptor's: `Family.notifications`.
 
 This module sits below the families (see tests/selftest/test_architecture.py): it imports nothing of pickconform.
 """
@@ -33,8 +35,6 @@ class FamilyTarget(Protocol):
 
     Not runtime-checkable on purpose: `isinstance` would read every member, and a Butler target's `capabilities` may
     ask the target itself (tests/selftest/test_family_target.py checks the members without reading them)."""
-
-    receives_notifications: bool
 
     @property
     def capabilities(self) -> frozenset[str]:

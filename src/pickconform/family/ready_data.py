@@ -35,7 +35,7 @@ try:
 except ImportError:  # not POSIX: one process only (no xdist), the thread lock alone
     fcntl = None  # type: ignore[assignment]
 
-PROPERTY = "data"  # the user property a test's data lines travel in (to the xdist controller too)
+NOTED = pytest.StashKey[list[str]]()  # a test's data lines (they travel with its report: `pytest_plugin.codec`)
 WORKER_KEY = "pickconform_ready_data"  # where the controller names the ledger to its workers
 
 
@@ -85,33 +85,35 @@ class ReadyData:
 
     def note(self, line: str) -> None:
         """Say in the report which data the test used (set-up or test_data), in one line."""
-        self.item.user_properties.append((PROPERTY, line))
-
-
-def used(user_properties: Sequence[Any]) -> tuple[str, ...]:
-    """The data lines of a test report's user properties."""
-    return tuple(str(value) for key, value in user_properties if key == PROPERTY)
+        self.item.stash.setdefault(NOTED, []).append(line)
 
 
 class ReadyDataPlugin:
-    """Registered by the pickconform plugin: one ledger per run (the controller's, under xdist), and the
-    `ready_data` fixture."""
+    """Registered by the pickconform plugin: one ledger per run (the controller's, under xdist), made when a test
+    first asks for it (a pytest session that runs no conformance test makes none). The suite's `ready_data` fixture
+    (tests/conformance/conftest.py) hands it out."""
 
     def __init__(self, config: pytest.Config) -> None:
-        named = getattr(config, "workerinput", {}).get(WORKER_KEY)
-        if named:
-            path = Path(named)
-        else:
-            directory = Path(tempfile.mkdtemp(prefix="pickconform-ready-"))
-            config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
-            path = directory / "claims.json"
-        self.ledger = Ledger(path)
+        self.config = config
+        self._ledger: Ledger | None = None
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            named = getattr(self.config, "workerinput", {}).get(WORKER_KEY)
+            if named:
+                path = Path(named)
+            else:
+                directory = Path(tempfile.mkdtemp(prefix="pickconform-ready-"))
+                self.config.add_cleanup(lambda: shutil.rmtree(directory, ignore_errors=True))
+                path = directory / "claims.json"
+            self._ledger = Ledger(path)
+        return self._ledger
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         """xdist, on the controller: each worker claims from the controller's ledger."""
         node.workerinput[WORKER_KEY] = str(self.ledger.path)
 
-    @pytest.fixture
-    def ready_data(self, request: pytest.FixtureRequest) -> ReadyData:
+    def for_test(self, request: pytest.FixtureRequest) -> ReadyData:
         return ReadyData(self.ledger, request.node)

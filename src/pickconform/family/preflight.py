@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from pickconform.family.profile import ProfileError
 from pickconform.http.auth import ClientCredentials, TokenError
-from pickconform.targets.profile import ProfileError
 
 __all__ = ["require_reachable", "require_token"]
 
