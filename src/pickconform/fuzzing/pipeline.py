@@ -10,7 +10,8 @@ Hypothesis. The test's call then waits for the cases in flight (`finish`, from t
 of them.
 
 With cassettes the width is 1 (the case runs at once, in the test's own thread): a recording keeps its exchanges in
-the order the cases were drawn, so it is deterministic, and a replay answers them in that order.
+the order the cases were drawn, so it is deterministic, and a replay answers them in that order. Against the embedded
+reference too: on loopback there is no round trip to overlap.
 """
 
 from __future__ import annotations
