@@ -93,7 +93,9 @@ class RunIdReused(SetupError):
         self.run_id = run_id
         self.line = (
             f"run id {run_id!r} was already used against this target: it refused {what} as already existing; "
-            "start the run with a new run id (--run-id, the profile's [target] run_id, or neither for a fresh one)"
+            "start the run with a new run id (--run-id, the profile's [target] run_id, or neither for a fresh one); "
+            "a reproduce line re-sends its run's own references, so on a target that keeps its data give it a new "
+            "--run-id too"
         )
 
 

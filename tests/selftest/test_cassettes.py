@@ -101,7 +101,9 @@ def test_a_request_missing_from_the_cassette_names_the_test_and_the_closest_requ
     victim = None
     for path in _cassette_files(base / "cassettes"):
         text = path.read_text()
-        if victim is None and "ERR-59" not in path.name and '"/clarus/api/goods_out_processes' not in text:
+        # Not the auth checks: a cassette miss on their unauthenticated request is not the set-up call under test.
+        usable = "ERR-59" not in path.name and "token" not in path.name
+        if victim is None and usable and '"/clarus/api/goods_out_processes' not in text:
             document = json.loads(text)
             for interaction in document["interactions"]:
                 if "/goods_out_processes/process_picks_async" in interaction["request"]["uri"]:

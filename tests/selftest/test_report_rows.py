@@ -92,7 +92,11 @@ def _document(**extra: Any) -> dict[str, Any]:
     warn = catalogue()["BUTLER-REJECTS-TRANSACTION"]
     items = [
         report.Verdict(warn, "warn", f"departs from pickconform's interpretation ({warn.decision}): 422", []),
-        *[report.Verdict(r, "pass", "", []) for r in list(catalogue().values())[:30] if r.id != warn.id],
+        *[
+            report.Verdict(r, "pass", "", [{"nodeid": f"t::{r.id}", "outcome": "passed", "reason": "", "judged": 1}])
+            for r in list(catalogue().values())[:30]
+            if r.id != warn.id
+        ],
         report.Verdict(catalogue()["EMPORIX-AUTH-401"], "fail", "expected 401, got 200 (t)", []),
     ]
     document = report.as_document(items, "reference", {"seed": 1, "run_id": "r0", "clock": "2026-01-15T09:00:00+00:00"})
@@ -188,11 +192,16 @@ def test_a_precondition_never_reached_is_a_skip_in_every_test_and_partial_passes
     complete, outcome = rows["BUTLER-COMPLETE"], rows["BUTLER-ASYNC-OUTCOME"]
     assert complete["status"] == "skip" and complete["reason"].startswith("precondition not reached"), complete
     unjudged = [t for r in rows.values() for t in r["tests"] if t["outcome"] not in report.JUDGED_TESTS]
-    assert unjudged and {t["outcome"] for t in unjudged} == {"skipped"}
-    assert all(t["reason"].startswith("precondition not reached") for t in unjudged), unjudged
+    # Skipped (the precondition not reached), or ran to the end without any check of it applying ("unjudged": an
+    # unknown pick request's cancel refused at once never reaches the asynchronous outcome).
+    assert unjudged and {t["outcome"] for t in unjudged} <= {"skipped", "unjudged"}
+    skipped = [t for t in unjudged if t["outcome"] == "skipped"]
+    assert skipped and all(t["reason"].startswith("precondition not reached") for t in skipped), unjudged
+    assert all(t["reason"].startswith("not judged") for t in unjudged if t["outcome"] == "unjudged"), unjudged
     judged, total = report.tests_judged(outcome["tests"])
     assert outcome["status"] == "pass" and 0 < judged < total
-    assert outcome["reason"].startswith(f"{judged} of {total} tests judged; not judged: precondition not reached")
+    assert outcome["reason"].startswith(f"{judged} of {total} tests judged; not judged: ")
+    assert "precondition not reached" in outcome["reason"]
     for name in ("report.json", "report.md", "report.html"):
         text = (tmp_path / name).read_text()
         assert "stopped on - first" not in text and "stopped on -" not in text, name

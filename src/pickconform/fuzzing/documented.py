@@ -150,7 +150,7 @@ def _valid(spec: dict[str, Any], nullable: bool, pointer: str, instance: Any) ->
 def request_is_documented(case: Any) -> bool:
     """Whether the case's request (body, path, query, headers) is valid against the documented-only spec, optional
     fields being allowed `null`: when the target accepted it, it broke only what pickconform inferred."""
-    from schemathesis.core import NOT_SET
+    from pickconform._compat.schemathesis import NOT_SET
 
     operation = case.operation
     spec = operation.schema.raw_schema
