@@ -275,6 +275,8 @@ def _check(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     families = tuple(args.api or FAMILIES)
+    if args.workers is None:  # what `run --workers auto` uses against this target: the data it will need
+        args.workers = PROFILE_WORKERS if args.profile else 1
     if args.workers < 1:
         print("pickconform: error: --workers must be a positive number of processes", file=sys.stderr)
         return EXIT_USAGE
@@ -418,7 +420,12 @@ def parser() -> argparse.ArgumentParser:
     checked.add_argument("--profile", help="target profile (TOML); default: the embedded reference implementation")
     checked.add_argument("--api", action="append", choices=FAMILIES, help="API family to check (repeatable)")
     checked.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="processes the run will use (ready data per process)"
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"processes the run will use (ready data per process; default: as run's auto, {PROFILE_WORKERS} against a"
+        " profile, else 1)",
     )
     checked.set_defaults(handler=_check)
     compared = commands.add_parser(

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pickconform.cli import PROFILE_WORKERS
 from pickconform.determinism import check_run_id, fresh_run_id
 from pickconform.family.profile import ProfileError, load_profile
 from pickconform.targets import check
@@ -233,7 +234,7 @@ def test_check_names_the_scenarios_a_short_test_data_table_would_skip(tmp_path: 
         },
     )
     started = time.monotonic()
-    run = pickconform("check", "--profile", str(profile), env=ENV, timeout=60)
+    run = pickconform("check", "--profile", str(profile), "--workers", "1", env=ENV, timeout=60)
     elapsed = time.monotonic() - started
     assert run.status == 3, run.stdout + run.stderr
     lines = run.stdout.splitlines()
@@ -245,6 +246,11 @@ def test_check_names_the_scenarios_a_short_test_data_table_would_skip(tmp_path: 
     assert any('butler "Available inventory is blocked' in line and "SKU in_stock" in line for line in lines)
     assert "butler notification receiver reached by the target" in run.stdout
     assert elapsed < 30, f"check took {elapsed:.1f} s"
+    # Without --workers, check counts for what `run` uses against a profile by default (--workers auto).
+    default = pickconform("check", "--profile", str(profile), env=ENV, timeout=60)
+    assert f"a full run needs {13 + PROFILE_WORKERS} ready orders on {PROFILE_WORKERS} workers" in default.stdout, (
+        default.stdout
+    )
 
 
 def test_check_of_the_full_embedded_reference_is_0() -> None:

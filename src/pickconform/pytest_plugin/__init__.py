@@ -314,7 +314,7 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[Any]:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """A conformance test runs with the run's fuzz settings, and its Hypothesis settings (no shrinking, first error
     ends it) are its own: no profile is loaded, so every other Hypothesis test of the session keeps its own. A fuzz
-    test's cases still in flight (`fuzz_pipeline`) are waited for within its call."""
+    test's cases still in flight (`pickconform_fuzz_pipeline`) are waited for within its call."""
     if family_of(item) is None:
         return (yield)
     with fuzzing.fuzzing_with(item.config.stash[_FUZZING]), fuzzing.fuzz_test(getattr(item, "obj", None)):
@@ -334,7 +334,7 @@ _PIPELINE = pytest.StashKey[fuzzing.Pipeline]()
 
 
 @pytest.fixture
-def fuzz_pipeline(request: pytest.FixtureRequest) -> Iterator[fuzzing.Pipeline]:
+def pickconform_fuzz_pipeline(request: pytest.FixtureRequest) -> Iterator[fuzzing.Pipeline]:
     """A fuzz test's cases sent concurrently against a profile's target across a network
     (`pickconform.fuzzing.pipeline`); one at a time, in the order drawn, with cassettes and against the embedded
     reference (on loopback the round trip is nothing to overlap, and its threads would only share the GIL with the

@@ -42,10 +42,10 @@ schema = _schema()
 
 @pytest.mark.requirement(*dict.fromkeys([*CHECKS.values(), *TRANSACTION_CHECKS.values()]))
 @fuzzing.judged_operations(schema).parametrize()
-def test_operation(case, butler_target: ButlerTarget, fuzz_pipeline: fuzzing.Pipeline) -> None:
+def test_operation(case, butler_target: ButlerTarget, pickconform_fuzz_pipeline: fuzzing.Pipeline) -> None:
     receiver = butler_target.receiver  # started (and registered as the callback) once, here, not by a case's thread
-    one_at_a_time = fuzz_pipeline.width == 1
-    fuzz_pipeline.submit(lambda: _send_and_judge(case, butler_target, receiver, one_at_a_time))
+    one_at_a_time = pickconform_fuzz_pipeline.width == 1
+    pickconform_fuzz_pipeline.submit(lambda: _send_and_judge(case, butler_target, receiver, one_at_a_time))
 
 
 def _send_and_judge(case: Any, butler_target: ButlerTarget, receiver: Receiver, one_at_a_time: bool) -> None:

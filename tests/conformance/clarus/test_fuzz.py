@@ -27,11 +27,11 @@ graphql = fuzzing.graphql(spec.GRAPHQL)
 
 @pytest.mark.requirement(*dict.fromkeys(REST_CHECKS.values()))
 @fuzzing.judged_operations(rest).parametrize()
-def test_rest_operation(case, clarus_target: ClarusTarget, fuzz_pipeline: fuzzing.Pipeline) -> None:
+def test_rest_operation(case, clarus_target: ClarusTarget, pickconform_fuzz_pipeline: fuzzing.Pipeline) -> None:
     def send_and_judge() -> None:
         fuzzing.judge(case, fuzzing.send(case, clarus_target.client(), clarus_target.rest_url), REST_CHECKS)
 
-    fuzz_pipeline.submit(send_and_judge)
+    pickconform_fuzz_pipeline.submit(send_and_judge)
 
 
 @pytest.mark.requirement(*GRAPHQL_CHECKS.values())

@@ -80,11 +80,11 @@ def _only_unknown_parameters(case: Any) -> bool:
 
 @pytest.mark.requirement(*FUZZ_REQUIREMENTS)
 @fuzzing.judged_operations(schema).parametrize()
-def test_operation(case, emporix_target: EmporixTarget, fuzz_pipeline: fuzzing.Pipeline) -> None:
+def test_operation(case, emporix_target: EmporixTarget, pickconform_fuzz_pipeline: fuzzing.Pipeline) -> None:
     # A well-formed tenant is the target's own, so positive cases reach the tenant's data instead of a 403.
     if "tenant" in (case.path_parameters or {}) and TENANT.fullmatch(str(case.path_parameters["tenant"])):
         case.path_parameters["tenant"] = emporix_target.tenant.name
-    fuzz_pipeline.submit(lambda: _send_and_judge(case, emporix_target))
+    pickconform_fuzz_pipeline.submit(lambda: _send_and_judge(case, emporix_target))
 
 
 def _send_and_judge(case: Any, emporix_target: EmporixTarget) -> None:
