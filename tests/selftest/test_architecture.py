@@ -14,7 +14,18 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 LAYERS = (
     # facts and definitions (`_suite`: where a wheel carries the data); the registry of API families
     # (`pickconform/__init__.py` registers the built-in ones)
-    {"__version__", "_compat", "_suite", "paths", "registry", "determinism", "catalogue", "options", "outcomes"},
+    {
+        "__version__",
+        "_compat",
+        "_suite",
+        "paths",
+        "registry",
+        "determinism",
+        "catalogue",
+        "options",
+        "outcomes",
+        "formats",
+    },
     {"http", "verdict", "personal"},  # talking to targets; how a check judges; the personal data the suite sends
     {"cassettes"},  # record and replay
     # Schemathesis; what every family implements and builds on: its target's and its reference's protocols, profiles,

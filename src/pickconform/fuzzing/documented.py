@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -25,33 +24,13 @@ import jsonschema
 import referencing
 from referencing.jsonschema import DRAFT202012
 
+from pickconform.formats import FORMATS
+
 __all__ = ["INFERRED", "documented_only", "request_is_documented", "response_is_documented", "without_inferred"]
 
 INFERRED = "x-pickconform-inferred"
 # What `x-pickconform-inferred: true` leaves: the structure a document always states.
 _STRUCTURE = {"type", "properties", "items", "prefixItems", "$ref", "anyOf", "oneOf", "allOf", "additionalProperties"}
-
-FORMATS = jsonschema.FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_datetime(value: object) -> bool:
-    # RFC 3339: a date, a time and an offset; fromisoformat alone also takes a bare date or no offset.
-    if not isinstance(value, str):
-        return True
-    if len(value) < 20 or value[10] not in "Tt" or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
-        raise ValueError(value)
-    datetime.fromisoformat(value.replace("z", "Z"))
-    return True
-
-
-@FORMATS.checks("date", raises=ValueError)
-def _is_date(value: object) -> bool:
-    if isinstance(value, str):
-        date.fromisoformat(value)
-        if len(value) != 10:
-            raise ValueError(value)
-    return True
 
 
 def without_inferred(node: Any, *, nullable_optionals: bool = False) -> Any:

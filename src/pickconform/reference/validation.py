@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,18 +13,7 @@ import referencing
 import yaml
 from referencing.jsonschema import DRAFT202012
 
-FORMATS = jsonschema.FormatChecker(formats=())
-
-
-@FORMATS.checks("date-time", raises=ValueError)
-def _is_datetime(value: object) -> bool:
-    # RFC 3339: a date, a time and an offset (Z or ±hh:mm); fromisoformat alone also accepts a bare date.
-    if not isinstance(value, str):
-        return True
-    if len(value) < 20 or value[10] not in "Tt" or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
-        raise ValueError(value)
-    datetime.fromisoformat(value.replace("z", "Z"))
-    return True
+from pickconform.formats import FORMATS
 
 
 @cache
